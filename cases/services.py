@@ -1,0 +1,348 @@
+"""Writes to the dunning domain. Every function is keyword-only and safe to repeat."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from infakt.types import ClientRecord, InvoiceRecord
+
+from .calendar import stage_send_date
+from .models import Case, CaseEvent, Client, Invoice, ReminderStage
+
+DUNNABLE_STATUSES = frozenset({Invoice.Status.SENT, Invoice.Status.PRINTED})
+
+
+# --- Normalisation -------------------------------------------------------------
+
+
+def normalize_nip(raw: str) -> str:
+    """Digits of a Polish NIP ("PL 526-104-08-28" -> "5261040828"); other VAT ids upper-cased, no separators."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", raw or "").upper()
+    if compact.startswith("PL") and compact[2:].isdigit():
+        return compact[2:]
+    return compact
+
+
+def is_valid_polish_nip(nip: str) -> bool:
+    if not re.fullmatch(r"\d{10}", nip):
+        return False
+    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+    checksum = sum(int(d) * w for d, w in zip(nip, weights, strict=False)) % 11
+    return checksum != 10 and checksum == int(nip[9])
+
+
+def split_emails(raw: str) -> tuple[list[str], list[str]]:
+    """Split InFakt's e-mail field (comma/semicolon/whitespace separated) into (valid, invalid)."""
+    valid: list[str] = []
+    invalid: list[str] = []
+    for part in re.split(r"[,;\s]+", raw or ""):
+        address = part.strip().strip("<>")
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            if address not in invalid:
+                invalid.append(address)
+        else:
+            if address.lower() not in (v.lower() for v in valid):
+                valid.append(address)
+    return valid, invalid
+
+
+# --- Clients -------------------------------------------------------------------
+
+
+def client_upsert_from_infakt(*, record: ClientRecord, now: datetime) -> Client:
+    emails, invalid = split_emails(record.email)
+    values = {
+        "company_name": record.company_name,
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "business_activity_kind": record.business_activity_kind,
+        "nip": record.nip,
+        "nip_normalized": normalize_nip(record.nip),
+        "email_raw": record.email,
+        "emails": emails,
+        "invalid_emails": invalid,
+        "has_usable_email": bool(emails),
+        "phone": record.phone_number,
+        "street": record.street,
+        "street_number": record.street_number,
+        "flat_number": record.flat_number,
+        "postal_code": record.postal_code,
+        "city": record.city,
+        "country": (record.country or "")[:2].upper(),
+        "fetched_at": now,
+        "raw": record.raw,
+    }
+    client, _created = Client.objects.update_or_create(infakt_id=record.id, defaults=values)
+    return client
+
+
+def client_placeholder(*, infakt_id: int, record: InvoiceRecord) -> Client:
+    """A client known only from an invoice's buyer snapshot, until its record is fetched."""
+    client, _created = Client.objects.get_or_create(
+        infakt_id=infakt_id,
+        defaults={
+            "company_name": record.client_company_name,
+            "first_name": record.client_first_name,
+            "last_name": record.client_last_name,
+            "nip": record.client_tax_code,
+            "nip_normalized": normalize_nip(record.client_tax_code),
+            "street": record.client_street,
+            "street_number": record.client_street_number,
+            "flat_number": record.client_flat_number,
+            "postal_code": record.client_post_code,
+            "city": record.client_city,
+            "country": (record.client_country or "")[:2].upper(),
+        },
+    )
+    return client
+
+
+# --- Invoices ------------------------------------------------------------------
+
+
+class InvalidInvoice(ValueError):
+    """An InFakt invoice whose values cannot be stored as they are."""
+
+
+def is_dunnable(record: InvoiceRecord | Invoice) -> bool:
+    """Issued, a VAT invoice, money still owed, and a due date to count from."""
+    if isinstance(record, Invoice):
+        status, kind, left, due = record.status, record.kind, record.left_to_pay, record.due_date
+    else:
+        status, kind, left, due = record.status, record.kind, record.left_to_pay, record.payment_date
+    return status in DUNNABLE_STATUSES and kind == "vat" and left > 0 and due is not None
+
+
+def _invoice_values(record: InvoiceRecord, *, now: datetime) -> dict:
+    if record.left_to_pay > record.gross_price:
+        raise InvalidInvoice(f"left_to_pay {record.left_to_pay} exceeds gross_price {record.gross_price}")
+    if not re.fullmatch(r"[A-Z]{3}", record.currency or ""):
+        raise InvalidInvoice(f"currency: expected an ISO 4217 code, got {record.currency!r}")
+    return {
+        "uuid": record.uuid,
+        "number": record.number,
+        "kind": record.kind,
+        "status": record.status,
+        "issue_date": record.invoice_date,
+        "sale_date": record.sale_date,
+        "due_date": record.payment_date,
+        "paid_date": record.paid_date,
+        "net": record.net_price,
+        "tax": record.tax_price,
+        "gross": record.gross_price,
+        "paid": record.paid_price,
+        "left_to_pay": max(record.left_to_pay, 0),
+        "currency": record.currency,
+        "payment_method": record.payment_method,
+        "bank_account": record.bank_account,
+        "client_infakt_id": record.client_id,
+        "last_seen_at": now,
+        "raw": record.raw,
+    }
+
+
+@dataclass
+class InvoiceChange:
+    invoice: Invoice
+    created: bool
+    changed: dict[str, tuple[object, object]] = field(default_factory=dict)
+
+    @property
+    def payment_seen(self) -> bool:
+        old, new = self.changed.get("paid", (0, 0))
+        return not self.created and "paid" in self.changed and int(new) > int(old)
+
+
+_TRACKED = ("status", "due_date", "paid_date", "gross", "paid", "left_to_pay", "number", "kind", "currency")
+
+
+def invoice_upsert_from_infakt(*, record: InvoiceRecord, now: datetime) -> InvoiceChange:
+    """Store the latest InFakt state of an invoice; report what changed. Raises InvalidInvoice."""
+    values = _invoice_values(record, now=now)
+    invoice = Invoice.objects.filter(infakt_id=record.id).select_related("client").first()
+    if invoice is None:
+        if record.client_id is not None:
+            values["client"] = Client.objects.filter(infakt_id=record.client_id).first() or client_placeholder(
+                infakt_id=record.client_id, record=record
+            )
+        invoice, created = Invoice.objects.get_or_create(infakt_id=record.id, defaults=values)
+        if created:
+            return InvoiceChange(invoice=invoice, created=True)
+    changed = {
+        name: (getattr(invoice, name), values[name]) for name in _TRACKED if getattr(invoice, name) != values[name]
+    }
+    if record.client_id is not None and invoice.client_infakt_id != record.client_id:
+        values["client"] = Client.objects.filter(infakt_id=record.client_id).first() or client_placeholder(
+            infakt_id=record.client_id, record=record
+        )
+    for name, value in values.items():
+        setattr(invoice, name, value)
+    invoice.save()
+    return InvoiceChange(invoice=invoice, created=False, changed=changed)
+
+
+# --- Cases ---------------------------------------------------------------------
+
+
+def _event(case: Case, kind: str, message: str, *, now: datetime, run_id: int | None = None, user=None, **data):
+    return CaseEvent.objects.create(
+        case=case, at=now, kind=kind, message=message, data=data, sync_run_id=run_id, user=user
+    )
+
+
+def case_schedule_next(*, case: Case, stages: list[ReminderStage] | None = None, save: bool = True) -> Case:
+    """Point the case at its next stage and the date it falls due (None when the ladder is done)."""
+    if stages is None:
+        stages = list(ReminderStage.objects.filter(is_active=True).order_by("offset_days"))
+    nxt = None
+    if case.status == Case.Status.ACTIVE and case.invoice.due_date is not None:
+        nxt = next(
+            (s for s in stages if case.last_stage_offset is None or s.offset_days > case.last_stage_offset), None
+        )
+    case.next_stage = nxt
+    case.next_reminder_date = stage_send_date(case.invoice.due_date, nxt.offset_days) if nxt else None
+    if save:
+        case.save(update_fields=["next_stage", "next_reminder_date"])
+    return case
+
+
+def case_open(
+    *, invoice: Invoice, now: datetime, run_id: int | None = None, stages: list[ReminderStage] | None = None
+) -> tuple[Case, bool]:
+    """Open the invoice's case; the unique invoice column makes a second one impossible.
+
+    Returns (case, opened). An existing closed case is reopened when it was not
+    closed by a person (e.g. a payment InFakt later reversed).
+    """
+    existing = Case.objects.filter(invoice=invoice).first()
+    if existing is not None:
+        if existing.status == Case.Status.CLOSED and existing.close_reason != Case.CloseReason.MANUAL:
+            _reopen(existing, now=now, run_id=run_id, stages=stages)
+            return existing, True
+        return existing, False
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(invoice=invoice, opened_at=now, last_refreshed_at=now)
+            case_schedule_next(case=case, stages=stages)
+            _event(
+                case,
+                CaseEvent.Kind.OPENED,
+                f"Otwarto sprawę: {invoice.number}, termin {invoice.due_date:%d.%m.%Y}",
+                now=now,
+                run_id=run_id,
+                left_to_pay=invoice.left_to_pay,
+            )
+    except IntegrityError:
+        # Another process opened it between our check and insert: theirs stands.
+        return Case.objects.get(invoice=invoice), False
+    return case, True
+
+
+def _reopen(case: Case, *, now: datetime, run_id: int | None, stages: list[ReminderStage] | None) -> None:
+    previous = case.get_close_reason_display()
+    case.status = Case.Status.ACTIVE
+    case.closed_at = None
+    case.close_reason = ""
+    case.closed_by = None
+    case.save(update_fields=["status", "closed_at", "close_reason", "closed_by"])
+    case_schedule_next(case=case, stages=stages)
+    _event(case, CaseEvent.Kind.REOPENED, f"Ponownie otwarto (wcześniej: {previous})", now=now, run_id=run_id)
+
+
+def case_close(*, case: Case, reason: str, now: datetime, user=None, run_id: int | None = None, note: str = "") -> bool:
+    """Close an active case. Returns False when it was already closed (nothing changes)."""
+    updated = Case.objects.filter(pk=case.pk, status=Case.Status.ACTIVE).update(
+        status=Case.Status.CLOSED,
+        closed_at=now,
+        close_reason=reason,
+        closed_by=user,
+        next_reminder_date=None,
+        next_stage=None,
+    )
+    if not updated:
+        return False
+    case.refresh_from_db()
+    label = Case.CloseReason(reason).label
+    message = f"Zamknięto: {label}" + (f" ({note})" if note else "")
+    if reason == Case.CloseReason.PAID and case.invoice.paid_date:
+        message += f", zapłacono {case.invoice.paid_date:%d.%m.%Y}"
+    _event(case, CaseEvent.Kind.CLOSED, message, now=now, run_id=run_id, user=user, reason=reason)
+    return True
+
+
+def case_apply_invoice_change(*, case: Case, change: InvoiceChange, now: datetime, run_id: int | None = None) -> str:
+    """Bring a case in line with its refreshed invoice. Returns "closed", "updated" or "unchanged"."""
+    invoice = change.invoice
+    case.invoice = invoice
+    if case.status != Case.Status.ACTIVE:
+        return "unchanged"
+    if change.payment_seen:
+        old, new = change.changed["paid"]
+        _event(
+            case,
+            CaseEvent.Kind.PAYMENT,
+            f"Wpłata: zapłacono {new} gr z {invoice.gross} gr, pozostało {invoice.left_to_pay} gr",
+            now=now,
+            run_id=run_id,
+            paid_before=old,
+            paid=new,
+            left_to_pay=invoice.left_to_pay,
+        )
+    if invoice.is_fully_paid:
+        case_close(case=case, reason=Case.CloseReason.PAID, now=now, run_id=run_id)
+        return "closed"
+    if not is_dunnable(invoice):
+        case_close(
+            case=case,
+            reason=Case.CloseReason.NOT_DUNNABLE,
+            now=now,
+            run_id=run_id,
+            note=f"status {invoice.status}, rodzaj {invoice.kind}",
+        )
+        return "closed"
+    other = {k: v for k, v in change.changed.items() if k not in {"paid", "left_to_pay"}}
+    if other:
+        described = ", ".join(f"{k}: {a} → {b}" for k, (a, b) in other.items())
+        _event(case, CaseEvent.Kind.CHANGED, f"Zmiana w InFakt: {described}"[:500], now=now, run_id=run_id)
+        if "due_date" in other:
+            case_schedule_next(case=case)
+    return "updated" if change.changed else "unchanged"
+
+
+def case_mark_refreshed(*, case_ids: list[int], now: datetime) -> None:
+    Case.objects.filter(pk__in=case_ids).update(last_refreshed_at=now, refresh_requested_at=None)
+
+
+def case_request_refresh(*, cases, now: datetime | None = None) -> int:
+    return cases.filter(status=Case.Status.ACTIVE).update(refresh_requested_at=now or timezone.now())
+
+
+def case_pause(*, case: Case, until: date, reason: str, note: str = "", user=None, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    Case.objects.filter(pk=case.pk).update(paused_until=until, pause_reason=reason, pause_note=note)
+    case.refresh_from_db()
+    _event(
+        case,
+        CaseEvent.Kind.PAUSED,
+        f"Wstrzymano do {until:%d.%m.%Y}: {Case.PauseReason(reason).label}" + (f" ({note})" if note else ""),
+        now=now,
+        user=user,
+    )
+
+
+def case_resume(*, case: Case, user=None, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    Case.objects.filter(pk=case.pk).update(paused_until=None, pause_reason="", pause_note="")
+    case.refresh_from_db()
+    _event(case, CaseEvent.Kind.RESUMED, "Wznowiono przypomnienia", now=now, user=user)

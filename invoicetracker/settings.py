@@ -1,0 +1,265 @@
+"""InvoiceTracker settings: one module, everything from the environment.
+
+Every variable is documented in `.env.example` and the README. Real environment
+variables win over a `.env` file. With nothing set the app runs for development
+only if DEBUG is on; production values that are missing or wrong stop start-up
+with an `ImproperlyConfigured` that names the variable to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _fail(name: str, problem: str, fix: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{name} {problem}. {fix}")
+
+
+def _int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _fail(name, f"must be a whole number, got {raw!r}", f"Set {name} to e.g. {default}.") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise _fail(name, f"must be {bounds}, got {value}", f"Set {name} to e.g. {default}.")
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default="").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise _fail(name, f"must be true or false, got {raw!r}", f"Set {name}=true or {name}=false.")
+
+
+def _clock(name: str, default: str) -> str:
+    raw = env.str(name, default=default).strip()
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", raw):
+        raise _fail(name, f"must be a time of day HH:MM (Europe/Warsaw), got {raw!r}", f"Set {name} to e.g. {default}.")
+    return raw
+
+
+def _url(name: str, default: str, *, require_https: bool) -> str:
+    raw = env.str(name, default=default).strip().rstrip("/")
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise _fail(name, f"must be an http(s) URL, got {raw!r}", f"Set {name} to e.g. {default}.")
+    if require_https and parsed.scheme != "https" and parsed.hostname not in {"127.0.0.1", "localhost"}:
+        raise _fail(name, "must use https outside development", f"Set {name} to {default}.")
+    return raw
+
+
+# --- Core -------------------------------------------------------------------
+
+DEBUG = _bool("DEBUG", False)
+TESTING = _bool("INVOICETRACKER_TESTING", False)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise _fail(
+            "SECRET_KEY",
+            "is not set",
+            "Set SECRET_KEY to a long random string (python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or set DEBUG=true for local development.",
+        )
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+elif not (DEBUG or TESTING) and len(SECRET_KEY) < 50:
+    raise _fail("SECRET_KEY", "is shorter than 50 characters", "Set SECRET_KEY to a long random string.")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or (["127.0.0.1", "localhost"] if (DEBUG or TESTING) else [])
+if not ALLOWED_HOSTS:
+    raise _fail(
+        "ALLOWED_HOSTS", "is empty", "Set ALLOWED_HOSTS to the comma-separated host names the app is served on."
+    )
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "django_tables2",
+    "django_q",
+    "infakt",
+    "cases",
+    "notifications",
+    "syncstatus",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "invoicetracker.urls"
+WSGI_APPLICATION = "invoicetracker.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite serialises writers; a generous timeout lets the web process and the
+    # django-q2 worker share the file in development.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth ----------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "/"
+
+# --- Language, time, formats -------------------------------------------------
+
+LANGUAGE_CODE = "pl"
+LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Warsaw"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- E-mail ----------------------------------------------------------------------
+
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="InvoiceTracker <windykacja@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- InFakt --------------------------------------------------------------------
+
+INFAKT_API_KEY = env.str("INFAKT_API_KEY", default="")
+INFAKT_BASE_URL = _url("INFAKT_BASE_URL", "https://api.infakt.pl/api/v3", require_https=not (DEBUG or TESTING))
+INFAKT_TIMEOUT = _int("INFAKT_TIMEOUT", 20, minimum=1, maximum=300)
+# InFakt allows 300 GET per 60 s per IP; keep a margin for other tools on the same IP.
+INFAKT_MAX_GET_PER_MINUTE = _int("INFAKT_MAX_GET_PER_MINUTE", 240, minimum=1, maximum=300)
+INFAKT_MAX_RETRIES = _int("INFAKT_MAX_RETRIES", 5, minimum=0, maximum=20)
+
+# --- Sync ------------------------------------------------------------------------
+
+# Open a case this many days before the due date (offset -2 by default).
+NEW_CASE_DAYS_BEFORE_DUE = _int("NEW_CASE_DAYS_BEFORE_DUE", 2, minimum=0, maximum=60)
+# How far into the past the very first sync looks for unpaid invoices.
+INITIAL_BACKFILL_DAYS = _int("INITIAL_BACKFILL_DAYS", 90, minimum=0, maximum=3650)
+# A client record older than this is fetched again when one of its invoices is read.
+CLIENT_STALE_DAYS = _int("CLIENT_STALE_DAYS", 7, minimum=0, maximum=365)
+# Time of the daily sync (and the reminder run after it), Europe/Warsaw.
+SYNC_TIME = _clock("SYNC_TIME", "06:00")
+# Weekday (0=Monday .. 6=Sunday) of the weekly full reconciliation sync.
+FULL_SYNC_WEEKDAY = _int("FULL_SYNC_WEEKDAY", 6, minimum=0, maximum=6)
+
+# --- Background jobs (django-q2) ---------------------------------------------
+
+Q_CLUSTER = {
+    "name": "invoicetracker",
+    "workers": _int("Q_WORKERS", 2, minimum=1, maximum=32),
+    "timeout": 1800,
+    "retry": 2400,
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Zadania w tle",
+    "sync": _bool("Q_SYNC", False),
+}
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Logging -------------------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+    raise _fail("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {LOG_LEVEL!r}", "Set LOG_LEVEL=INFO.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django_q": {"level": "WARNING"}},
+}
+
+# --- Production hardening ----------------------------------------------------------
+
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not TESTING)
+    SESSION_COOKIE_SECURE = not TESTING
+    CSRF_COOKIE_SECURE = not TESTING
+    SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Reminders ---------------------------------------------------------------------
+
+# Move reminder dates that fall on a weekend or Polish public holiday to the next business day.
+REMINDER_BUSINESS_DAYS = _bool("REMINDER_BUSINESS_DAYS", True)

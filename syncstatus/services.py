@@ -1,0 +1,547 @@
+"""The InFakt sync: opens cases, keeps the due ones current, closes the paid ones.
+
+A daily run for target date D costs, in list pages of 100:
+
+1. the *unpaid window*: unpaid invoices (`paid_date` null) whose due date is in
+   the new-case window (last run's window end, D + NEW_CASE_DAYS_BEFORE_DUE] or
+   equals the due date of an active case whose next reminder falls due by D
+   (or that an operator asked to refresh). Needed dates are merged into date
+   ranges whenever one query over the range costs no more pages than several
+   (estimated from the local active cases);
+2. *paid since*: invoices paid since the last successful run (closes cases paid
+   in between, and records partial payments that InFakt may stamp with a date);
+3. *issued late*: unpaid invoices issued since the last run with a due date
+   already behind the window;
+4. a detail GET only for a due case none of the lists returned (to confirm a
+   deletion: a case closes as removed after two 404s on different days);
+5. clients of the cases opened or due today whose record is new or stale,
+   fetched one by one or by paging /clients.json, whichever costs fewer requests.
+
+A weekly *full* run reads every issued unpaid invoice by status instead of the
+`paid_date` filter, and confirms every active case, so nothing can drift.
+
+The window end only advances when a run completes, so a failed or killed run
+is redone by the next one; every write is an idempotent upsert and the unique
+invoice column of Case makes a duplicate case impossible.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cases.calendar import business_today
+from cases.models import Case, Client, Invoice, ReminderStage
+from cases.services import (
+    InvalidInvoice,
+    case_apply_invoice_change,
+    case_close,
+    case_mark_refreshed,
+    case_open,
+    client_upsert_from_infakt,
+    invoice_upsert_from_infakt,
+    is_dunnable,
+)
+from infakt.client import InfaktAPI
+from infakt.errors import InfaktError, InfaktNotFound
+from infakt.types import ClientRecord, InvoiceRecord, SkippedRecord
+
+from .models import SkippedRecord as SkippedRecordRow
+from .models import SyncRun
+
+log = logging.getLogger("invoicetracker.sync")
+
+PAGE = 100
+# A running run that has not reported for this long is considered dead.
+STALE_RUN_AFTER = timedelta(minutes=15)
+INVOICE_FIELDS = [
+    "id",
+    "uuid",
+    "number",
+    "kind",
+    "status",
+    "invoice_date",
+    "sale_date",
+    "payment_date",
+    "paid_date",
+    "net_price",
+    "tax_price",
+    "gross_price",
+    "paid_price",
+    "left_to_pay",
+    "currency",
+    "payment_method",
+    "bank_account",
+    "client_id",
+    "client_company_name",
+    "client_first_name",
+    "client_last_name",
+    "client_tax_code",
+    "client_street",
+    "client_street_number",
+    "client_flat_number",
+    "client_city",
+    "client_post_code",
+    "client_country",
+]
+
+
+class SyncAlreadyRunning(Exception):
+    pass
+
+
+class SyncFailed(Exception):
+    def __init__(self, run: SyncRun) -> None:
+        super().__init__(run.error)
+        self.run = run
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def build_api() -> InfaktAPI:
+    return InfaktAPI(
+        settings.INFAKT_API_KEY,
+        settings.INFAKT_BASE_URL,
+        timeout=settings.INFAKT_TIMEOUT,
+        max_get_per_minute=settings.INFAKT_MAX_GET_PER_MINUTE,
+        max_retries=settings.INFAKT_MAX_RETRIES,
+    )
+
+
+# --- Locking -------------------------------------------------------------------
+
+
+def _start_run(**values) -> SyncRun:
+    """Insert the run as "running"; the partial unique index refuses a second one."""
+    now = timezone.now()
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return SyncRun.objects.create(started_at=now, heartbeat_at=now, status=SyncRun.Status.RUNNING, **values)
+        except IntegrityError:
+            running = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()
+            if running is None:
+                continue
+            if attempt == 0 and running.heartbeat_at < now - STALE_RUN_AFTER:
+                SyncRun.objects.filter(pk=running.pk, heartbeat_at=running.heartbeat_at).update(
+                    status=SyncRun.Status.FAILED,
+                    finished_at=now,
+                    error=f"Przerwana: brak sygnału od {timezone.localtime(running.heartbeat_at):%Y-%m-%d %H:%M}.",
+                )
+                continue
+            raise SyncAlreadyRunning(
+                f"Synchronizacja #{running.pk} trwa od {timezone.localtime(running.started_at):%H:%M:%S} "
+                f"(etap: {running.phase or 'start'}); spróbuj ponownie po jej zakończeniu."
+            ) from None
+    raise SyncAlreadyRunning("Inna synchronizacja właśnie wystartowała.")
+
+
+def last_completed_run(*, before: SyncRun | None = None) -> SyncRun | None:
+    runs = SyncRun.objects.filter(
+        status__in=[SyncRun.Status.SUCCESS, SyncRun.Status.PARTIAL],
+        dry_run=False,
+        kind__in=[SyncRun.Kind.DAILY, SyncRun.Kind.FULL],
+        window_end__isnull=False,
+    )
+    if before is not None:
+        runs = runs.exclude(pk=before.pk)
+    return runs.order_by("-window_end", "-started_at").first()
+
+
+# --- Planning ------------------------------------------------------------------
+
+
+def _pages(records: int) -> int:
+    return max(1, math.ceil(records / PAGE))
+
+
+def plan_ranges(needed: Iterable[date], estimate: dict[date, int]) -> list[tuple[date, date]]:
+    """Cover every needed due date with date ranges so that the list pages are fewest.
+
+    `estimate` maps a due date to the number of unpaid invoices expected there.
+    Two neighbouring ranges are merged when one query over both (including the
+    dates between them) costs no more pages than the two queries apart.
+    """
+    days = sorted(set(needed))
+    if not days:
+        return []
+    known = sorted(estimate)
+
+    def count(start: date, end: date) -> int:
+        return sum(estimate[d] for d in known if start <= d <= end)
+
+    ranges: list[tuple[date, date]] = [(days[0], days[0])]
+    for day in days[1:]:
+        start, end = ranges[-1]
+        if _pages(count(start, day)) <= _pages(count(start, end)) + _pages(count(day, day)):
+            ranges[-1] = (start, day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+# --- The run -------------------------------------------------------------------
+
+
+@dataclass
+class _Counters:
+    invoices_read: int = 0
+    cases_opened: int = 0
+    cases_refreshed: int = 0
+    cases_updated: int = 0
+    cases_closed: int = 0
+    clients_fetched: int = 0
+    records_skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class _Sync:
+    def __init__(
+        self,
+        run: SyncRun,
+        api: InfaktAPI,
+        *,
+        previous: SyncRun | None,
+        case_ids: list[int] | None,
+        progress: Callable[[str], None] | None,
+    ) -> None:
+        self.run = run
+        self.api = api
+        self.previous = previous
+        self.case_ids = case_ids
+        self.progress = progress or (lambda message: None)
+        self.now = run.started_at
+        self.day: date = run.target_date
+        self.counters = _Counters()
+        self.seen: set[int] = set()  # InFakt invoice ids already handled in this run
+        self.stages = list(ReminderStage.objects.filter(is_active=True).order_by("offset_days"))
+        self.client_ids_needed: set[int] = set()
+        self.refreshed_case_ids: set[int] = set()
+
+    # -- bookkeeping
+
+    def phase(self, name: str, label: str) -> None:
+        self.progress(label)
+        self.save_progress(phase=name)
+
+    def save_progress(self, **extra) -> None:
+        stats = self.api.stats
+        c = self.counters
+        SyncRun.objects.filter(pk=self.run.pk).update(
+            heartbeat_at=timezone.now(),
+            invoices_read=c.invoices_read,
+            cases_opened=c.cases_opened,
+            cases_refreshed=c.cases_refreshed,
+            cases_updated=c.cases_updated,
+            cases_closed=c.cases_closed,
+            clients_fetched=c.clients_fetched,
+            records_skipped=c.records_skipped,
+            api_requests=stats.requests,
+            api_requests_by_kind=dict(stats.requests_by_kind),
+            api_rate_limited=stats.rate_limited,
+            api_retries=stats.retries,
+            **extra,
+        )
+
+    def skip(self, kind: str, record_id: str | None, reason: str, raw: object) -> None:
+        self.counters.records_skipped += 1
+        log.warning("sync run %s skipped %s %s: %s", self.run.pk, kind, record_id, reason)
+        SkippedRecordRow.objects.create(
+            run=self.run, kind=kind, record_id=str(record_id or "")[:64], reason=reason, raw=_jsonable(raw)
+        )
+
+    # -- steps
+
+    def window(self) -> tuple[date, date]:
+        end = self.day + timedelta(days=settings.NEW_CASE_DAYS_BEFORE_DUE)
+        if self.previous is None:
+            start = end - timedelta(days=settings.INITIAL_BACKFILL_DAYS + settings.NEW_CASE_DAYS_BEFORE_DUE + 1)
+        else:
+            start = min(self.previous.window_end, end)
+        return start, end
+
+    def due_cases(self) -> list[Case]:
+        """Active cases this run must refresh: the next reminder is due by D, or an operator asked."""
+        active = Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice")
+        if self.case_ids is not None:
+            return list(active.filter(pk__in=self.case_ids))
+        due = Q(next_reminder_date__lte=self.day) & (Q(paused_until__isnull=True) | Q(paused_until__lt=self.day))
+        return list(active.filter(due | Q(refresh_requested_at__isnull=False)))
+
+    def read_invoices(self, records: Iterator[InvoiceRecord | SkippedRecord], *, window_end: date | None) -> None:
+        for item in records:
+            self.counters.invoices_read += 1
+            if isinstance(item, SkippedRecord):
+                self.skip(item.kind, item.record_id, item.reason, item.raw)
+            else:
+                self.consider(item, window_end=window_end)
+            if self.counters.invoices_read % 50 == 0:
+                self.save_progress()
+        self.save_progress()
+
+    def consider(self, record: InvoiceRecord, *, window_end: date | None) -> None:
+        """Open, refresh or close for one invoice. Each invoice is handled once a run."""
+        if record.id in self.seen:
+            return
+        self.seen.add(record.id)
+        case = Case.objects.filter(invoice__infakt_id=record.id).select_related("invoice").first()
+        opens = (
+            case is None
+            and window_end is not None
+            and is_dunnable(record)
+            and record.payment_date is not None
+            and record.payment_date <= window_end
+        )
+        if case is None and not opens:
+            return  # not ours (yet): paid, a draft, a proforma or not due soon
+        try:
+            with transaction.atomic():
+                change = invoice_upsert_from_infakt(record=record, now=self.now)
+                reopen = (
+                    case is not None
+                    and case.status == Case.Status.CLOSED
+                    and case.close_reason != Case.CloseReason.MANUAL
+                    and is_dunnable(change.invoice)
+                )
+                if case is None or reopen:
+                    case, opened = case_open(
+                        invoice=change.invoice, now=self.now, run_id=self.run.pk, stages=self.stages
+                    )
+                    self.counters.cases_opened += int(opened)
+                    if opened:
+                        self.note_client(change.invoice)
+                    return
+                outcome = case_apply_invoice_change(case=case, change=change, now=self.now, run_id=self.run.pk)
+                if case.missing_since is not None:
+                    Case.objects.filter(pk=case.pk).update(missing_since=None)
+        except InvalidInvoice as exc:
+            self.skip("invoice", record.uuid or str(record.id), str(exc), record.raw)
+            return
+        if case.status == Case.Status.ACTIVE or outcome == "closed":
+            self.refreshed_case_ids.add(case.pk)
+            self.counters.cases_refreshed += 1
+        self.counters.cases_closed += int(outcome == "closed")
+        self.counters.cases_updated += int(outcome == "updated")
+
+    def note_client(self, invoice: Invoice) -> None:
+        if invoice.client_infakt_id is not None:
+            self.client_ids_needed.add(invoice.client_infakt_id)
+
+    def unpaid_window(self, due: list[Case], start: date, end: date, *, include_window: bool) -> None:
+        needed = {c.invoice.due_date for c in due if c.invoice.due_date}
+        if include_window:
+            needed.update(start + timedelta(days=i) for i in range(1, (end - start).days + 1))
+        estimate = dict(
+            Case.objects.filter(status=Case.Status.ACTIVE, invoice__due_date__isnull=False)
+            .values_list("invoice__due_date")
+            .annotate(n=Count("id"))
+            .values_list("invoice__due_date", "n")
+        )
+        for low, high in plan_ranges(needed, estimate):
+            filters = {"payment_date_gteq": low, "payment_date_lteq": high, "paid_date_null": True}
+            self.read_invoices(
+                self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=end
+            )
+
+    def full_sweep(self, end: date) -> None:
+        oldest = (
+            Case.objects.filter(status=Case.Status.ACTIVE)
+            .order_by("invoice__due_date")
+            .values_list("invoice__due_date", flat=True)
+            .first()
+        )
+        floor = self.day - timedelta(days=settings.INITIAL_BACKFILL_DAYS)
+        low = min(oldest, floor) if oldest else floor
+        for status in (Invoice.Status.SENT, Invoice.Status.PRINTED):
+            filters = {"status_eq": status.value, "payment_date_gteq": low, "payment_date_lteq": end}
+            self.read_invoices(
+                self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=end
+            )
+
+    def paid_since(self, window_end: date) -> None:
+        if self.previous is None:
+            return
+        since = self.previous.target_date - timedelta(days=1)
+        filters = {"paid_date_gteq": since}
+        self.read_invoices(
+            self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=window_end
+        )
+
+    def issued_late(self, window_start: date, window_end: date) -> None:
+        if self.previous is None:
+            return
+        filters = {
+            "invoice_date_gteq": self.previous.target_date - timedelta(days=1),
+            "payment_date_lteq": window_start,
+            "paid_date_null": True,
+        }
+        self.read_invoices(
+            self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=window_end
+        )
+
+    def confirm_missing(self, expected: list[Case]) -> None:
+        """Cases the lists should have returned but did not: ask for each invoice by uuid."""
+        for case in expected:
+            if case.invoice.infakt_id in self.seen:
+                continue
+            try:
+                record = self.api.get_invoice(case.invoice.uuid)
+            except InfaktNotFound:
+                self.mark_missing(case)
+                continue
+            except InfaktError as exc:
+                self.counters.problems.append(f"{case.invoice.number}: {exc}")
+                continue
+            self.consider(record, window_end=None)
+            self.counters.invoices_read += 1
+
+    def mark_missing(self, case: Case) -> None:
+        first = case.missing_since
+        if first is not None and timezone.localtime(first).date() < self.day:
+            if case_close(
+                case=case,
+                reason=Case.CloseReason.REMOVED,
+                now=self.now,
+                run_id=self.run.pk,
+                note="InFakt odpowiada 404",
+            ):
+                self.counters.cases_closed += 1
+        elif first is None:
+            Case.objects.filter(pk=case.pk).update(missing_since=self.now)
+            self.counters.problems.append(f"{case.invoice.number}: brak w InFakt (404), zamknięcie po potwierdzeniu")
+
+    def fetch_clients(self, due: list[Case]) -> None:
+        stale_before = self.now - timedelta(days=settings.CLIENT_STALE_DAYS)
+        for case in due:
+            if case.status == Case.Status.ACTIVE:
+                self.note_client(case.invoice)
+        known = dict(Client.objects.filter(infakt_id__in=self.client_ids_needed).values_list("infakt_id", "fetched_at"))
+        wanted = {cid for cid in self.client_ids_needed if known.get(cid) is None or known[cid] < stale_before}
+        if not wanted:
+            return
+        total = self.previous.infakt_client_total if self.previous and self.previous.infakt_client_total else None
+        if len(wanted) > 1 and (total is None or _pages(total) < len(wanted)):
+            wanted = self.page_clients(wanted)
+        for client_id in sorted(wanted):
+            try:
+                self.store_client(self.api.get_client(client_id))
+            except InfaktError as exc:
+                self.counters.problems.append(f"kontrahent {client_id}: {exc}")
+        self.save_progress()
+
+    def page_clients(self, wanted: set[int]) -> set[int]:
+        """Page /clients.json while that stays cheaper than single GETs; return what is still wanted."""
+        remaining = set(wanted)
+        totals: list[int] = []
+        for item in self.api.iter_clients(order="id asc", on_page=lambda page: totals.append(page.total_count or 0)):
+            if isinstance(item, SkippedRecord):
+                if item.record_id is not None and item.record_id.isdigit() and int(item.record_id) in remaining:
+                    remaining.discard(int(item.record_id))
+                    self.skip(item.kind, item.record_id, item.reason, item.raw)
+                continue
+            if item.id in remaining:
+                remaining.discard(item.id)
+                self.store_client(item)
+            if not remaining:
+                break
+        if totals:
+            SyncRun.objects.filter(pk=self.run.pk).update(infakt_client_total=max(totals))
+        return remaining
+
+    def store_client(self, record: ClientRecord) -> None:
+        client = client_upsert_from_infakt(record=record, now=self.now)
+        Invoice.objects.filter(client_infakt_id=record.id).exclude(client=client).update(client=client)
+        self.counters.clients_fetched += 1
+
+    def execute(self) -> None:
+        kind = self.run.kind
+        start, end = self.window()
+        if kind != SyncRun.Kind.REFRESH:
+            SyncRun.objects.filter(pk=self.run.pk).update(window_start=start, window_end=end)
+        due = self.due_cases()
+        self.phase(
+            "unpaid", f"Faktury nieopłacone (okno {start:%Y-%m-%d} – {end:%Y-%m-%d}, do odświeżenia: {len(due)})"
+        )
+        if kind == SyncRun.Kind.FULL:
+            self.full_sweep(end)
+            due = list(Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice"))
+        else:
+            self.unpaid_window(due, start, end, include_window=kind == SyncRun.Kind.DAILY)
+        if kind != SyncRun.Kind.REFRESH:
+            self.phase("paid", "Faktury opłacone od ostatniej synchronizacji")
+            self.paid_since(end)
+            self.phase("late", "Faktury wystawione po terminie okna")
+            self.issued_late(start, end)
+        self.phase("confirm", "Potwierdzanie brakujących faktur")
+        self.confirm_missing(due)
+        self.phase("clients", "Kontrahenci")
+        self.fetch_clients(due)
+        case_mark_refreshed(case_ids=sorted(self.refreshed_case_ids), now=self.now)
+
+
+def sync_run(
+    *,
+    target_date: date | None = None,
+    kind: str = SyncRun.Kind.DAILY,
+    trigger: str = SyncRun.Trigger.COMMAND,
+    dry_run: bool = False,
+    api: InfaktAPI | None = None,
+    user=None,
+    case_ids: list[int] | None = None,
+    progress: Callable[[str], None] | None = None,
+    run: SyncRun | None = None,
+) -> SyncRun:
+    """Run one sync to the end and return its record. Raises SyncAlreadyRunning or SyncFailed."""
+    day = target_date or business_today()
+    if run is None:
+        run = _start_run(kind=kind, trigger=trigger, target_date=day, dry_run=dry_run, triggered_by=user)
+    api = api or build_api()
+    sync = _Sync(run, api, previous=last_completed_run(before=run), case_ids=case_ids, progress=progress)
+    status, error = SyncRun.Status.SUCCESS, ""
+    try:
+        if dry_run:
+            try:
+                with transaction.atomic():
+                    sync.execute()
+                    raise _DryRunRollback
+            except _DryRunRollback:
+                pass
+        else:
+            sync.execute()
+    except Exception as exc:
+        log.exception("sync run %s failed", run.pk)
+        status, error = SyncRun.Status.FAILED, f"{type(exc).__name__}: {exc}"
+    else:
+        if sync.counters.records_skipped or sync.counters.problems:
+            status = SyncRun.Status.PARTIAL
+            error = "\n".join(sync.counters.problems[:50])
+    sync.save_progress(status=status, error=error, finished_at=timezone.now(), phase="done")
+    run.refresh_from_db()
+    log.info(
+        "sync run %s %s: opened=%s refreshed=%s closed=%s requests=%s",
+        run.pk,
+        run.status,
+        run.cases_opened,
+        run.cases_refreshed,
+        run.cases_closed,
+        run.api_requests,
+    )
+    if status == SyncRun.Status.FAILED:
+        raise SyncFailed(run)
+    return run
+
+
+def _jsonable(raw: object) -> object:
+    if raw is None or isinstance(raw, dict | list | str | int | float | bool):
+        return raw
+    return repr(raw)
