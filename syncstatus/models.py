@@ -66,6 +66,7 @@ class SyncRun(models.Model):
         verbose_name = _("synchronizacja")
         verbose_name_plural = _("synchronizacje")
         ordering = ["-started_at"]
+        permissions = [("run_sync", _("Może uruchomić synchronizację"))]
         constraints = [
             # The cross-process lock: at most one run is "running" at any time.
             models.UniqueConstraint(fields=["status"], condition=Q(status="running"), name="one_running_sync"),
