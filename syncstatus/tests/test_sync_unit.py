@@ -99,13 +99,15 @@ def test_first_run_opens_cases_for_issued_unpaid_vat_invoices_and_records_skips(
     assert skipped.record_id.endswith("000000000005")
     assert "gross_price" in skipped.reason
     acme = Client.objects.get(infakt_id=7)
-    assert acme.emails == ["ksiegowosc@acme.pl", "szef@acme.pl"] and acme.has_usable_email
+    assert acme.emails == ["ksiegowosc@acme.pl", "szef@acme.pl"]
+    assert acme.has_usable_email
     assert not Client.objects.get(infakt_id=8).has_usable_email
     assert run.api_requests == 2
     assert run.api_requests_by_kind == {"invoice_list": 1, "client_list": 1}
     # The next reminder for the case due in 2 days is the -1 stage (business day before due).
     case = opened[0]
-    assert case.next_stage.offset_days == -1 and case.next_reminder_date == date(2026, 11, 26)
+    assert case.next_stage.offset_days == -1
+    assert case.next_reminder_date == date(2026, 11, 26)
 
 
 @pytest.mark.django_db
@@ -157,7 +159,8 @@ def test_a_second_run_the_next_day_asks_only_for_new_days_payments_and_late_issu
     run = sync_run(target_date=nxt, api=api)
 
     case = Case.objects.get()
-    assert case.status == Case.Status.CLOSED and case.close_reason == Case.CloseReason.PAID
+    assert case.status == Case.Status.CLOSED
+    assert case.close_reason == Case.CloseReason.PAID
     assert case.invoice.paid_date == date(2026, 11, 26)
     assert run.cases_closed == 1
     assert run.api_requests_by_kind == {"invoice_list": 3}
@@ -181,7 +184,8 @@ def test_a_dead_run_without_heartbeat_is_taken_over(api, rsps):
     rsps.get(f"{BASE}/invoices.json", json=envelope([]))
     run = sync_run(target_date=D, api=api)
     dead.refresh_from_db()
-    assert dead.status == SyncRun.Status.FAILED and "brak sygnału" in dead.error
+    assert dead.status == SyncRun.Status.FAILED
+    assert "brak sygnału" in dead.error
     assert run.status == SyncRun.Status.SUCCESS
 
 
@@ -190,8 +194,11 @@ def test_dry_run_reads_infakt_but_writes_no_case(api, rsps):
     rsps.get(f"{BASE}/invoices.json", json=envelope([invoice_entity(1, payment_date="2026-11-27")]))
     rsps.get(f"{BASE}/clients/7.json", json=client_entity(7))
     run = sync_run(target_date=D, api=api, dry_run=True)
-    assert run.dry_run and run.cases_opened == 1
-    assert not Case.objects.exists() and not Invoice.objects.exists() and not Client.objects.exists()
+    assert run.dry_run
+    assert run.cases_opened == 1
+    assert not Case.objects.exists()
+    assert not Invoice.objects.exists()
+    assert not Client.objects.exists()
     assert run.window_end is None  # a dry run never moves the window
 
 
@@ -201,7 +208,9 @@ def test_a_failed_run_is_recorded_and_does_not_move_the_window(api, rsps):
     with pytest.raises(Exception, match="401"):
         sync_run(target_date=D, api=api)
     run = SyncRun.objects.get()
-    assert run.status == SyncRun.Status.FAILED and "401" in run.error and "test-key" not in run.error
+    assert run.status == SyncRun.Status.FAILED
+    assert "401" in run.error
+    assert "test-key" not in run.error
     assert run.finished_at is not None
 
 
@@ -212,20 +221,17 @@ def test_export_cases_json_lists_the_documented_fields(api, rsps, capsys):
     sync_run(target_date=D, api=api)
     call_command("export_cases", "--status", "active", "--format", "json")
     rows = json.loads(capsys.readouterr().out)
-    assert (
-        rows == [rows[0]]
-        and {
-            "invoice_id": 1,
-            "invoice_number": "1/11/2026",
-            "status": "active",
-            "close_reason": "",
-            "due_date": "2026-11-27",
-            "gross": 12300,
-            "left_to_pay": 12300,
-            "client_emails": ["ksiegowosc@acme.pl", "szef@acme.pl"],
-            "stages_sent": [],
-        }.items()
-        <= rows[0].items()
-    )
+    assert rows == [rows[0]]
+    assert {
+        "invoice_id": 1,
+        "invoice_number": "1/11/2026",
+        "status": "active",
+        "close_reason": "",
+        "due_date": "2026-11-27",
+        "gross": 12300,
+        "left_to_pay": 12300,
+        "client_emails": ["ksiegowosc@acme.pl", "szef@acme.pl"],
+        "stages_sent": [],
+    }.items() <= rows[0].items()
     call_command("export_cases", "--status", "closed")
     assert capsys.readouterr().out.strip().count("\n") == 0  # header only
