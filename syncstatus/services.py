@@ -30,11 +30,12 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -121,10 +122,53 @@ def build_api() -> InfaktAPI:
 # --- Locking -------------------------------------------------------------------
 
 
-def _start_run(**values) -> SyncRun:
-    """Insert the run as "running"; the partial unique index refuses a second one."""
+# An arbitrary application-wide key for PostgreSQL's advisory lock.
+SYNC_LOCK_KEY = 0x1A7E5C
+
+
+@contextmanager
+def sync_lock() -> Iterator[bool | None]:
+    """Hold PostgreSQL's session advisory lock for the sync while the block runs.
+
+    Yields True when held, False when another session holds it, None on a
+    database without advisory locks (SQLite in development: the heartbeat of
+    the running row decides there). The server drops the lock by itself when
+    the holding process dies, so a killed run never blocks the next one.
+    """
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_KEY])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [SYNC_LOCK_KEY])
+
+
+def _refusal(running: SyncRun | None) -> SyncAlreadyRunning:
+    if running is None:
+        return SyncAlreadyRunning("Inna synchronizacja właśnie trwa; spróbuj ponownie po jej zakończeniu.")
+    return SyncAlreadyRunning(
+        f"Synchronizacja #{running.pk} trwa od {timezone.localtime(running.started_at):%H:%M:%S} "
+        f"(etap: {running.phase or 'start'}); spróbuj ponownie po jej zakończeniu."
+    )
+
+
+def _start_run(*, lock: bool | None, **values) -> SyncRun:
+    """Insert the run as "running"; the partial unique index refuses a second one.
+
+    A "running" row left by a process that died is closed as failed first: with
+    the advisory lock in our hands it cannot belong to a live run; without
+    advisory locks it must have been silent for STALE_RUN_AFTER.
+    """
+    if lock is False:
+        raise _refusal(SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first())
     now = timezone.now()
-    for attempt in range(2):
+    for _attempt in range(2):
         try:
             with transaction.atomic():
                 return SyncRun.objects.create(started_at=now, heartbeat_at=now, status=SyncRun.Status.RUNNING, **values)
@@ -132,18 +176,16 @@ def _start_run(**values) -> SyncRun:
             running = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).first()
             if running is None:
                 continue
-            if attempt == 0 and running.heartbeat_at < now - STALE_RUN_AFTER:
-                SyncRun.objects.filter(pk=running.pk, heartbeat_at=running.heartbeat_at).update(
-                    status=SyncRun.Status.FAILED,
-                    finished_at=now,
-                    error=f"Przerwana: brak sygnału od {timezone.localtime(running.heartbeat_at):%Y-%m-%d %H:%M}.",
-                )
-                continue
-            raise SyncAlreadyRunning(
-                f"Synchronizacja #{running.pk} trwa od {timezone.localtime(running.started_at):%H:%M:%S} "
-                f"(etap: {running.phase or 'start'}); spróbuj ponownie po jej zakończeniu."
-            ) from None
-    raise SyncAlreadyRunning("Inna synchronizacja właśnie wystartowała.")
+            if lock is None and running.heartbeat_at >= now - STALE_RUN_AFTER:
+                raise _refusal(running) from None
+            SyncRun.objects.filter(pk=running.pk, status=SyncRun.Status.RUNNING).update(
+                status=SyncRun.Status.FAILED,
+                finished_at=now,
+                error=f"Przerwana: proces zakończył się bez końca synchronizacji "
+                f"(ostatni sygnał {timezone.localtime(running.heartbeat_at):%Y-%m-%d %H:%M:%S}, "
+                f"etap: {running.phase or 'start'}). Następna synchronizacja dokończyła pracę.",
+            )
+    raise _refusal(None)
 
 
 def last_completed_run(*, before: SyncRun | None = None) -> SyncRun | None:
@@ -506,13 +548,18 @@ def sync_run(
     user=None,
     case_ids: list[int] | None = None,
     progress: Callable[[str], None] | None = None,
-    run: SyncRun | None = None,
 ) -> SyncRun:
     """Run one sync to the end and return its record. Raises SyncAlreadyRunning or SyncFailed."""
     day = target_date or business_today()
-    if run is None:
-        run = _start_run(kind=kind, trigger=trigger, target_date=day, dry_run=dry_run, triggered_by=user)
-    api = api or build_api()
+    with sync_lock() as lock:
+        run = _start_run(lock=lock, kind=kind, trigger=trigger, target_date=day, dry_run=dry_run, triggered_by=user)
+        return _execute(run, api or build_api(), case_ids=case_ids, progress=progress)
+
+
+def _execute(
+    run: SyncRun, api: InfaktAPI, *, case_ids: list[int] | None, progress: Callable[[str], None] | None
+) -> SyncRun:
+    dry_run = run.dry_run
     sync = _Sync(run, api, previous=last_completed_run(before=run), case_ids=case_ids, progress=progress)
     status, error = SyncRun.Status.SUCCESS, ""
     try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import psycopg2
 import pytest
 import responses
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 from responses import matchers
 
@@ -16,7 +18,7 @@ from cases.models import Case, Client, Invoice
 from infakt.client import InfaktAPI
 from infakt.tests import client_entity, invoice_entity
 from syncstatus.models import SkippedRecord, SyncRun
-from syncstatus.services import SyncAlreadyRunning, plan_ranges, sync_run
+from syncstatus.services import SYNC_LOCK_KEY, SyncAlreadyRunning, plan_ranges, sync_run
 
 BASE = "https://infakt.test/api/v3"
 D = date(2026, 11, 25)
@@ -167,25 +169,38 @@ def test_a_second_run_the_next_day_asks_only_for_new_days_payments_and_late_issu
     assert [e.kind for e in case.events.all()] == ["opened", "payment", "closed"]
 
 
+@pytest.fixture
+def other_process_holding_the_sync_lock(db):
+    """A second database session that holds the sync's advisory lock, as a live run elsewhere does."""
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**params)
+    other.autocommit = True
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [SYNC_LOCK_KEY])
+    yield other
+    other.close()
+
+
 @pytest.mark.django_db
-def test_a_second_sync_is_refused_while_one_runs(api):
+def test_a_second_sync_is_refused_while_one_runs(api, other_process_holding_the_sync_lock):
     now = timezone.now()
     running = SyncRun.objects.create(target_date=D, started_at=now, heartbeat_at=now, phase="unpaid")
     with pytest.raises(SyncAlreadyRunning, match=f"#{running.pk}"):
         sync_run(target_date=D, api=api)
     with pytest.raises(CommandError, match="trwa od"):
         call_command("sync_invoices", "--date", D.isoformat())
+    assert SyncRun.objects.count() == 1
 
 
 @pytest.mark.django_db
-def test_a_dead_run_without_heartbeat_is_taken_over(api, rsps):
-    old = timezone.now() - timedelta(hours=2)
-    dead = SyncRun.objects.create(target_date=D, started_at=old, heartbeat_at=old)
+def test_a_run_left_running_by_a_dead_process_is_closed_and_the_work_done(api, rsps):
+    now = timezone.now()
+    dead = SyncRun.objects.create(target_date=D, started_at=now, heartbeat_at=now, phase="unpaid")
     rsps.get(f"{BASE}/invoices.json", json=envelope([]))
     run = sync_run(target_date=D, api=api)
     dead.refresh_from_db()
     assert dead.status == SyncRun.Status.FAILED
-    assert "brak sygnału" in dead.error
+    assert "Przerwana" in dead.error
     assert run.status == SyncRun.Status.SUCCESS
 
 
