@@ -1,0 +1,758 @@
+"""Staff admin for the dunning domain.
+
+Cases are never edited through a form: every change goes through an action that
+calls the same service as the commands (pause, resume, close, send a stage,
+refresh from InFakt). Managers (view permissions only) see everything read-only
+and get no actions; a POST from them is refused with 403.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from . import formatting
+from .calendar import business_today
+from .forms import CloseForm, PauseForm, SendStageForm
+from .models import Case, CaseEvent, Client, Invoice, ReminderStage
+from .selectors import DAYS_PAST_DUE_BUCKETS, case_filter_days_bucket, case_list_for_ui, missing_email_q
+from .services import case_close, case_pause, case_request_refresh, case_resume
+
+log = logging.getLogger("invoicetracker.admin")
+
+admin.site.site_header = "InvoiceTracker"
+admin.site.site_title = "InvoiceTracker"
+admin.site.site_url = reverse_lazy("cases:active")
+
+# A refresh asks InFakt about every case selected: keep it to about a page.
+REFRESH_MAX_CASES = 100
+
+try:  # Written in parallel in notifications/; wired in as soon as it exists.
+    from notifications.admin import NotificationInline
+except ImportError:  # pragma: no cover - depends on the notifications app's progress
+    NotificationInline = None
+
+
+# --- List filters ------------------------------------------------------------------
+
+
+class DaysPastDueFilter(admin.SimpleListFilter):
+    title = _("dni po terminie")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label, _low, _high in DAYS_PAST_DUE_BUCKETS]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return case_filter_days_bucket(queryset, today=business_today(), bucket=self.value())
+        return queryset
+
+
+class LastStageFilter(admin.SimpleListFilter):
+    title = _("ostatni etap")
+    parameter_name = "last_stage"
+
+    def lookups(self, request, model_admin):
+        stages = ReminderStage.objects.order_by("offset_days").values_list("offset_days", "name")
+        return [("none", _("jeszcze żaden")), *((str(offset), name) for offset, name in stages)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(last_stage_offset__isnull=True)
+        if value and value.lstrip("-").isdigit():
+            return queryset.filter(last_stage_offset=int(value))
+        return queryset
+
+
+class PausedFilter(admin.SimpleListFilter):
+    title = _("wstrzymana")
+    parameter_name = "paused"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("tak")), ("no", _("nie"))]
+
+    def queryset(self, request, queryset):
+        paused = Q(paused_until__gte=business_today())
+        if self.value() == "yes":
+            return queryset.filter(paused)
+        if self.value() == "no":
+            return queryset.exclude(paused)
+        return queryset
+
+
+class MissingEmailFilter(admin.SimpleListFilter):
+    title = _("e-mail kontrahenta")
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("brak poprawnego e-maila")), ("ok", _("jest e-mail"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(missing_email_q())
+        if self.value() == "ok":
+            return queryset.filter(invoice__client__has_usable_email=True)
+        return queryset
+
+
+class CurrencyFilter(admin.SimpleListFilter):
+    title = _("waluta")
+    parameter_name = "currency"
+
+    def lookups(self, request, model_admin):
+        currencies = Invoice.objects.order_by("currency").values_list("currency", flat=True).distinct()
+        return [(code, code) for code in currencies]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(invoice__currency=self.value())
+        return queryset
+
+
+# --- Inlines -------------------------------------------------------------------------
+
+
+class ReadOnlyInlineMixin:
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = CaseEvent
+    verbose_name = _("zdarzenie")
+    verbose_name_plural = _("oś czasu")
+    fields = ("when", "kind", "message", "user")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    @admin.display(description=_("kiedy"), ordering="at")
+    def when(self, obj):
+        return formatting.format_datetime(obj.at)
+
+
+# --- Cases ---------------------------------------------------------------------------
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = (
+        "invoice_number",
+        "client_name",
+        "client_nip",
+        "gross",
+        "left_to_pay",
+        "due_date",
+        "days_past_due",
+        "progress",
+        "next_reminder",
+        "status_display",
+        "email_mark",
+    )
+    list_display_links = ("invoice_number",)
+    list_filter = (
+        "status",
+        LastStageFilter,
+        DaysPastDueFilter,
+        PausedFilter,
+        MissingEmailFilter,
+        CurrencyFilter,
+    )
+    date_hierarchy = "invoice__due_date"
+    search_fields = (
+        "invoice__number",
+        "invoice__client__company_name",
+        "invoice__client__first_name",
+        "invoice__client__last_name",
+        "invoice__client__nip",
+        "invoice__client__nip_normalized",
+        "invoice__client__email_raw",
+    )
+    search_help_text = _("Numer faktury, nazwa kontrahenta, NIP lub e-mail.")
+    list_per_page = 100
+    show_full_result_count = False  # one COUNT per page, not two
+    actions = ["pause_cases", "resume_cases", "close_cases", "send_stage_now", "refresh_from_infakt"]
+    fieldsets = (
+        (
+            _("Faktura"),
+            {
+                "fields": (
+                    "invoice_number",
+                    "client_link",
+                    "client_nip",
+                    "client_emails",
+                    "gross",
+                    "paid",
+                    "left_to_pay",
+                    "issue_date",
+                    "due_date",
+                    "days_past_due",
+                )
+            },
+        ),
+        (
+            _("Windykacja"),
+            {
+                "fields": (
+                    "status_display",
+                    "opened",
+                    "progress",
+                    "next_reminder",
+                    "pause",
+                    "closed",
+                    "last_refreshed",
+                    "public_link",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "invoice_number",
+        "client_link",
+        "client_nip",
+        "client_emails",
+        "gross",
+        "paid",
+        "left_to_pay",
+        "issue_date",
+        "due_date",
+        "days_past_due",
+        "status_display",
+        "opened",
+        "progress",
+        "next_reminder",
+        "pause",
+        "closed",
+        "last_refreshed",
+        "public_link",
+    )
+
+    def get_inlines(self, request, obj):
+        inlines = [CaseEventInline]
+        if NotificationInline is not None:
+            inlines.append(NotificationInline)
+        return inlines
+
+    def get_queryset(self, request):
+        return case_list_for_ui(today=business_today())
+
+    def get_ordering(self, request):
+        return ["-days_past_due", "-pk"]
+
+    def has_add_permission(self, request):
+        return False  # cases are opened by the sync
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the timeline and the e-mail log must survive
+
+    def has_change_permission(self, request, obj=None):
+        # A closed case opens in full, read-only; acting needs an active case.
+        if obj is not None and obj.status == Case.Status.CLOSED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_run_sync_permission(self, request):
+        return request.user.has_perm("syncstatus.run_sync")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied  # a read-only user posting an action
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            # Everything is read-only: the actions change cases, never the form.
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.status == Case.Status.ACTIVE and self.has_change_permission(request, obj):
+            extra_context["case_actions"] = self._object_actions(request, obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _object_actions(self, request, obj):
+        """The changelist actions offered as buttons on an active case's page."""
+        actions = self.get_actions(request)
+        wanted = ["pause_cases", "close_cases", "send_stage_now", "refresh_from_infakt"]
+        if obj.paused_until is not None:
+            wanted.insert(1, "resume_cases")
+        return [(name, actions[name][2]) for name in wanted if name in actions]
+
+    # --- Display helpers ---------------------------------------------------------------
+
+    @admin.display(description=_("numer faktury"), ordering="invoice__number")
+    def invoice_number(self, obj):
+        return obj.invoice.number
+
+    @admin.display(description=_("kontrahent"), ordering="invoice__client__company_name")
+    def client_name(self, obj):
+        client = obj.invoice.client
+        return client.name if client else "—"
+
+    @admin.display(description=_("kontrahent"))
+    def client_link(self, obj):
+        client = obj.invoice.client
+        if client is None:
+            return "—"
+        url = reverse("admin:cases_client_change", args=[client.pk])
+        return format_html('<a href="{}">{}</a>', url, client.name)
+
+    @admin.display(description=_("NIP"), ordering="invoice__client__nip_normalized")
+    def client_nip(self, obj):
+        client = obj.invoice.client
+        return client.nip_normalized if client else ""
+
+    @admin.display(description=_("e-mail"))
+    def client_emails(self, obj):
+        client = obj.invoice.client
+        if client is None or not client.has_usable_email:
+            return format_html('<span class="it-warn">{}</span>', _("brak poprawnego e-maila"))
+        return ", ".join(client.emails)
+
+    @admin.display(description=_("brutto"), ordering="invoice__gross")
+    def gross(self, obj):
+        return formatting.format_money(obj.invoice.gross, obj.invoice.currency)
+
+    @admin.display(description=_("zapłacono"))
+    def paid(self, obj):
+        return formatting.format_money(obj.invoice.paid, obj.invoice.currency)
+
+    @admin.display(description=_("pozostało"), ordering="invoice__left_to_pay")
+    def left_to_pay(self, obj):
+        return formatting.format_money(obj.invoice.left_to_pay, obj.invoice.currency)
+
+    @admin.display(description=_("wystawiona"))
+    def issue_date(self, obj):
+        return formatting.format_date(obj.invoice.issue_date)
+
+    @admin.display(description=_("termin"), ordering="invoice__due_date")
+    def due_date(self, obj):
+        return formatting.format_date(obj.invoice.due_date)
+
+    @admin.display(description=_("dni po terminie"), ordering="days_past_due")
+    def days_past_due(self, obj):
+        days = obj.days_past_due
+        if days is None:
+            return "—"
+        css = "it-overdue" if days > 0 else "it-notdue"
+        return format_html('<span class="{}">{}</span>', css, days)
+
+    @admin.display(description=_("przypomnienia"), ordering="last_stage_offset")
+    def progress(self, obj):
+        done = obj.stages_done or 0
+        if obj.last_stage_name:
+            return format_html("{}/{} <small>{}</small>", done, obj.stages_total or 0, obj.last_stage_name)
+        return f"{done}/{obj.stages_total or 0}"
+
+    @admin.display(description=_("następne przypomnienie"), ordering="next_reminder_date")
+    def next_reminder(self, obj):
+        if obj.next_reminder_date is None:
+            return "—"
+        if obj.next_stage is not None:
+            return format_html(
+                "{} <small>{}</small>", formatting.format_date(obj.next_reminder_date), obj.next_stage.name
+            )
+        return formatting.format_date(obj.next_reminder_date)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj):
+        label = obj.get_status_display()
+        if obj.status == Case.Status.CLOSED:
+            return format_html('<span class="it-closed">{}: {}</span>', label, obj.get_close_reason_display())
+        if obj.is_paused:
+            return format_html(
+                '{} <span class="it-paused">{} {}</span>',
+                label,
+                _("wstrzymana do"),
+                formatting.format_date(obj.paused_until),
+            )
+        return label
+
+    @admin.display(description=_("e-mail"), ordering="invoice__client__has_usable_email")
+    def email_mark(self, obj):
+        client = obj.invoice.client
+        if client is None or not client.has_usable_email:
+            return format_html('<span class="it-warn" title="{}">✉ {}</span>', _("brak poprawnego e-maila"), _("brak"))
+        return ""
+
+    @admin.display(description=_("otwarta"))
+    def opened(self, obj):
+        return formatting.format_datetime(obj.opened_at)
+
+    @admin.display(description=_("wstrzymanie"))
+    def pause(self, obj):
+        if obj.paused_until is None:
+            return "—"
+        text = f"{formatting.format_date(obj.paused_until)}: {obj.get_pause_reason_display()}"
+        return f"{text} ({obj.pause_note})" if obj.pause_note else text
+
+    @admin.display(description=_("zamknięcie"))
+    def closed(self, obj):
+        if obj.closed_at is None:
+            return "—"
+        by = f", {obj.closed_by}" if obj.closed_by_id else ""
+        return f"{formatting.format_datetime(obj.closed_at)}: {obj.get_close_reason_display()}{by}"
+
+    @admin.display(description=_("ostatnio odświeżona"))
+    def last_refreshed(self, obj):
+        return formatting.format_datetime(obj.last_refreshed_at) or "—"
+
+    @admin.display(description=_("strona sprawy"))
+    def public_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("cases:detail", args=[obj.pk]), _("oś czasu sprawy"))
+
+    # --- Actions -------------------------------------------------------------------------
+
+    def _parameters(self, request, queryset, form_class, *, title, action, intro):
+        """An intermediate step like Django's delete confirmation: returns a valid form or a page to show."""
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                return form
+        else:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "form": form,
+            "action": action,
+            "cases": queryset[:REFRESH_MAX_CASES],
+            "count": queryset.count(),
+            "select_across": request.POST.get("select_across", "0"),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/cases/case/action_form.html", context)
+
+    @admin.action(description=_("Wstrzymaj przypomnienia do dnia…"), permissions=["change"])
+    def pause_cases(self, request, queryset):
+        step = self._parameters(
+            request,
+            queryset,
+            PauseForm,
+            title=_("Wstrzymaj przypomnienia"),
+            action="pause_cases",
+            intro=_("Do podanego dnia (włącznie) sprawy nie dostaną przypomnień."),
+        )
+        if isinstance(step, TemplateResponse):
+            return step
+        data, done, skipped = step.cleaned_data, 0, 0
+        for case in queryset.select_related(None).only("pk", "status"):
+            if case.status != Case.Status.ACTIVE:
+                skipped += 1
+                continue
+            case_pause(case=case, until=data["until"], reason=data["reason"], note=data["note"], user=request.user)
+            done += 1
+        self._report(
+            request,
+            _("Wstrzymano spraw: %(done)s (do %(until)s)") % {"done": done, "until": formatting.format_date(data["until"])},
+            skipped,
+        )
+        return self._done(request)
+
+    @admin.action(description=_("Wznów przypomnienia"), permissions=["change"])
+    def resume_cases(self, request, queryset):
+        done, skipped = 0, 0
+        for case in queryset.select_related(None).only("pk", "status", "paused_until"):
+            if case.status != Case.Status.ACTIVE or case.paused_until is None:
+                skipped += 1
+                continue
+            case_resume(case=case, user=request.user)
+            done += 1
+        self._report(request, _("Wznowiono spraw: %(done)s") % {"done": done}, skipped)
+        return self._done(request)
+
+    @admin.action(description=_("Zamknij z podanym powodem…"), permissions=["change"])
+    def close_cases(self, request, queryset):
+        step = self._parameters(
+            request,
+            queryset,
+            CloseForm,
+            title=_("Zamknij sprawy"),
+            action="close_cases",
+            intro=_("Zamknięte sprawy nie dostaną więcej przypomnień."),
+        )
+        if isinstance(step, TemplateResponse):
+            return step
+        now, done, skipped = timezone.now(), 0, 0
+        for case in queryset.select_related("invoice"):
+            closed = case.status == Case.Status.ACTIVE and case_close(
+                case=case, reason=Case.CloseReason.MANUAL, now=now, user=request.user, note=step.cleaned_data["note"]
+            )
+            if closed:
+                done += 1
+            else:
+                skipped += 1
+        self._report(request, _("Zamknięto spraw: %(done)s") % {"done": done}, skipped)
+        return self._done(request)
+
+    @admin.action(description=_("Wyślij wybrany etap teraz…"), permissions=["change"])
+    def send_stage_now(self, request, queryset):
+        try:
+            from notifications.services import reminder_send_manual
+        except ImportError:
+            self.message_user(request, _("Wysyłka ręczna nie jest jeszcze dostępna."), messages.ERROR)
+            return None
+        step = self._parameters(
+            request,
+            queryset,
+            SendStageForm,
+            title=_("Wyślij etap teraz"),
+            action="send_stage_now",
+            intro=_("E-mail wybranego etapu zostanie wysłany od razu do kontrahentów zaznaczonych spraw."),
+        )
+        if isinstance(step, TemplateResponse):
+            return step
+        stage = step.cleaned_data["stage"]
+        outcomes: dict[str, int] = {}
+        failures: list[str] = []
+        skipped = 0
+        for case in queryset:
+            if case.status != Case.Status.ACTIVE:
+                skipped += 1
+                continue
+            try:
+                notification = reminder_send_manual(case=case, stage=stage, user=request.user)
+            except Exception as exc:  # report every case, keep going with the rest
+                log.exception("manual send of stage %s for case %s failed", stage.pk, case.pk)
+                failures.append(f"{case.invoice.number}: {exc}")
+                continue
+            label = notification.get_status_display() if hasattr(notification, "get_status_display") else _("wysłane")
+            outcomes[str(label)] = outcomes.get(str(label), 0) + 1
+        summary = ", ".join(f"{label}: {n}" for label, n in outcomes.items()) or "0"
+        self._report(request, _("Etap „%(stage)s”: %(summary)s") % {"stage": stage.name, "summary": summary}, skipped)
+        if failures:
+            self.message_user(request, _("Nie wysłano: %s") % "; ".join(failures[:10]), messages.ERROR)
+        return self._done(request)
+
+    @admin.action(description=_("Odśwież z InFakt teraz"), permissions=["run_sync"])
+    def refresh_from_infakt(self, request, queryset):
+        from syncstatus import services as sync_services
+        from syncstatus.models import SyncRun
+
+        ids = list(queryset.filter(status=Case.Status.ACTIVE).values_list("pk", flat=True)[: REFRESH_MAX_CASES + 1])
+        if not ids:
+            self.message_user(request, _("Żadna z zaznaczonych spraw nie jest aktywna."), messages.WARNING)
+            return
+        if len(ids) > REFRESH_MAX_CASES:
+            self.message_user(
+                request,
+                _("Odświeżyć można najwyżej %(max)s spraw naraz; zawęź wybór.") % {"max": REFRESH_MAX_CASES},
+                messages.ERROR,
+            )
+            return
+        try:
+            run = sync_services.sync_run(
+                kind=SyncRun.Kind.REFRESH, trigger=SyncRun.Trigger.ADMIN, case_ids=ids, user=request.user
+            )
+        except sync_services.SyncAlreadyRunning as exc:
+            marked = case_request_refresh(cases=Case.objects.filter(pk__in=ids))
+            self.message_user(
+                request,
+                _("%(why)s Spraw oznaczonych do odświeżenia przy następnej synchronizacji: %(n)s")
+                % {"why": exc, "n": marked},
+                messages.WARNING,
+            )
+            return self._done(request)
+        except sync_services.SyncFailed as exc:
+            self.message_user(
+                request,
+                _("Odświeżenie nie powiodło się (synchronizacja nr %(run)s): %(error)s")
+                % {"run": exc.run.pk, "error": exc.run.error},
+                messages.ERROR,
+            )
+            return self._done(request)
+        level = messages.SUCCESS if run.status == SyncRun.Status.SUCCESS else messages.WARNING
+        self.message_user(
+            request,
+            _(
+                "Odświeżono z InFakt spraw: %(refreshed)s, zmienionych: %(updated)s, zamkniętych: %(closed)s "
+                "(synchronizacja nr %(run)s, %(status)s)."
+            )
+            % {
+                "refreshed": run.cases_refreshed,
+                "updated": run.cases_updated,
+                "closed": run.cases_closed,
+                "run": run.pk,
+                "status": run.get_status_display(),
+            },
+            level,
+        )
+        return self._done(request)
+
+    def _done(self, request):
+        """Back to the case page when the action was started from it, else to the list."""
+        case_pk = request.POST.get("_case", "")
+        if case_pk.isdigit():
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[int(case_pk)]))
+        return None
+
+    def _report(self, request, message, skipped: int) -> None:
+        if skipped:
+            message = f"{message}. " + str(_("Pominięto (zamknięte lub nie dotyczy): %(n)s") % {"n": skipped})
+        self.message_user(request, message, messages.SUCCESS)
+
+
+# --- Clients, invoices, stages ---------------------------------------------------------
+
+
+class ReadOnlyAdminMixin:
+    """Mirrors of InFakt: the sync overwrites local edits, so nobody edits them here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Client)
+class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("name_display", "nip_normalized", "emails_display", "has_usable_email", "active_cases", "city")
+    list_filter = ("has_usable_email",)
+    search_fields = ("company_name", "first_name", "last_name", "nip", "nip_normalized", "email_raw")
+    list_per_page = 100
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("name_display", "nip", "nip_normalized", "emails_display", "invalid_emails", "phone")}),
+        (_("Adres"), {"fields": ("address", "country", "language")}),
+        (_("Sprawy"), {"fields": ("cases_table",)}),
+        (_("InFakt"), {"fields": ("infakt_id", "fetched_at")}),
+    )
+    readonly_fields = (
+        "name_display",
+        "nip",
+        "nip_normalized",
+        "emails_display",
+        "invalid_emails",
+        "phone",
+        "address",
+        "country",
+        "language",
+        "cases_table",
+        "infakt_id",
+        "fetched_at",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("raw")
+            .annotate(active_case_count=Count("invoices__case", filter=Q(invoices__case__status=Case.Status.ACTIVE)))
+        )
+
+    @admin.display(description=_("nazwa"), ordering="company_name")
+    def name_display(self, obj):
+        return obj.name
+
+    @admin.display(description=_("e-mail"))
+    def emails_display(self, obj):
+        if not obj.has_usable_email:
+            return format_html('<span class="it-warn">{}</span>', _("brak poprawnego e-maila"))
+        return ", ".join(obj.emails)
+
+    @admin.display(description=_("aktywne sprawy"), ordering="active_case_count")
+    def active_cases(self, obj):
+        return obj.active_case_count
+
+    @admin.display(description=_("sprawy kontrahenta"))
+    def cases_table(self, obj):
+        cases = case_list_for_ui(today=business_today()).filter(invoice__client=obj).order_by("-opened_at")
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:cases_case_change", args=[case.pk]),
+                    case.invoice.number,
+                    case.get_status_display(),
+                    formatting.format_date(case.invoice.due_date),
+                    case.days_past_due if case.days_past_due is not None else "—",
+                    formatting.format_money(case.invoice.gross, case.invoice.currency),
+                    formatting.format_money(case.invoice.left_to_pay, case.invoice.currency),
+                )
+                for case in cases
+            ),
+        )
+        if not rows:
+            return _("Brak spraw.")
+        header = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("faktura"),
+            _("status"),
+            _("termin"),
+            _("dni po terminie"),
+            _("brutto"),
+            _("pozostało"),
+        )
+        return format_html('<table class="it-client-cases">{}{}</table>', header, rows)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "client", "status", "gross_display", "left_display", "due_display", "currency")
+    list_filter = ("status", "currency")
+    search_fields = ("number", "client__company_name", "client__last_name", "client__nip_normalized")
+    list_select_related = ("client",)
+    list_per_page = 100
+    show_full_result_count = False
+    date_hierarchy = "due_date"
+    exclude = ("raw",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("raw", "client__raw")
+
+    @admin.display(description=_("brutto"), ordering="gross")
+    def gross_display(self, obj):
+        return formatting.format_money(obj.gross, obj.currency)
+
+    @admin.display(description=_("pozostało"), ordering="left_to_pay")
+    def left_display(self, obj):
+        return formatting.format_money(obj.left_to_pay, obj.currency)
+
+    @admin.display(description=_("termin"), ordering="due_date")
+    def due_display(self, obj):
+        return formatting.format_date(obj.due_date)
+
+
+@admin.register(ReminderStage)
+class ReminderStageAdmin(admin.ModelAdmin):
+    list_display = ("name", "offset_days", "is_active")
+    list_filter = ("is_active",)
+    ordering = ("offset_days",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the e-mail log points at stages; deactivate instead

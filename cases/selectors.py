@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, timedelta
 
-from .models import Case, CaseEvent
+from django.db.models import BooleanField, DateField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from .calendar import business_today
+from .models import Case, CaseEvent, ReminderStage
 
 
 def case_list(*, status: str = "all") -> QuerySet[Case]:
@@ -21,3 +26,143 @@ def case_stages_sent(*, case_ids: list[int]) -> dict[int, list[int]]:
     for case_id, offset in events.order_by("at").values_list("case_id", "data__offset"):
         sent.setdefault(case_id, []).append(offset)
     return sent
+
+
+# --- Staff UI: one annotated queryset for the admin, the lists and the exports ---------
+
+
+class DaysBetween(Func):
+    """`end - start` in whole days, as an integer, computed by the database.
+
+    PostgreSQL subtracts dates to an integer; SQLite goes through julianday().
+    """
+
+    arity = 2
+    output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        end_sql, end_params = compiler.compile(self.source_expressions[0])
+        start_sql, start_params = compiler.compile(self.source_expressions[1])
+        return f"CAST(julianday({end_sql}) - julianday({start_sql}) AS INTEGER)", (*end_params, *start_params)
+
+
+def days_past_due_expression(*, today: date) -> DaysBetween:
+    """Days since the invoice due date, relative to `today` (negative: not yet due)."""
+    return DaysBetween(Cast(Value(today), DateField()), F("invoice__due_date"))
+
+
+# Columns never shown in lists: InFakt's raw JSON and the stage texts.
+_HEAVY_COLUMNS = (
+    "invoice__raw",
+    "invoice__client__raw",
+    "next_stage__body_text_pl",
+    "next_stage__body_html_pl",
+    "next_stage__body_text_en",
+    "next_stage__body_html_en",
+)
+
+
+def case_list_for_ui(*, today: date | None = None, status: str | None = None) -> QuerySet[Case]:
+    """Cases with everything a list row shows, in one query whatever the number of rows.
+
+    Annotations: `days_past_due` (int, relative to `today` in Warsaw), `is_paused`, `stages_done`
+    and `stages_total` (the reminder ladder progress, e.g. 2/5) and `last_stage_name`.
+    """
+    today = today or business_today()
+    active_stages = ReminderStage.objects.filter(is_active=True).order_by()
+    cases = (
+        Case.objects.select_related("invoice", "invoice__client", "next_stage")
+        .defer(*_HEAVY_COLUMNS)
+        .annotate(
+            days_past_due=days_past_due_expression(today=today),
+            is_paused=ExpressionWrapper(Q(paused_until__gte=today), output_field=BooleanField()),
+            stages_done=Subquery(
+                active_stages.filter(offset_days__lte=OuterRef("last_stage_offset"))
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n")
+            ),
+            stages_total=Subquery(active_stages.annotate(n=Func(F("pk"), function="COUNT")).values("n")),
+            last_stage_name=Subquery(
+                ReminderStage.objects.filter(offset_days=OuterRef("last_stage_offset")).values("name")[:1]
+            ),
+        )
+    )
+    if status in {Case.Status.ACTIVE, Case.Status.CLOSED}:
+        cases = cases.filter(status=status)
+    return cases
+
+
+def case_filter_days_past_due(cases: QuerySet[Case], *, today: date, low: int | None, high: int | None):
+    """Keep cases `low <= days past due <= high`, as a due-date range (sargable, uses the index)."""
+    if low is not None:
+        cases = cases.filter(invoice__due_date__lte=today - timedelta(days=low))
+    if high is not None:
+        cases = cases.filter(invoice__due_date__gte=today - timedelta(days=high))
+    return cases
+
+
+# Days-past-due buckets for filters: (key, label, low, high); None = open end.
+DAYS_PAST_DUE_BUCKETS = [
+    ("not_due", _("jeszcze przed terminem"), None, 0),
+    ("1-7", _("1–7 dni"), 1, 7),
+    ("8-14", _("8–14 dni"), 8, 14),
+    ("15-30", _("15–30 dni"), 15, 30),
+    ("31-60", _("31–60 dni"), 31, 60),
+    ("61-90", _("61–90 dni"), 61, 90),
+    ("90+", _("ponad 90 dni"), 91, None),
+]
+
+
+def case_filter_days_bucket(cases: QuerySet[Case], *, today: date, bucket: str) -> QuerySet[Case]:
+    for key, _label, low, high in DAYS_PAST_DUE_BUCKETS:
+        if key == bucket:
+            if key == "not_due":
+                # "Not yet due" includes the due date itself (0 days past due).
+                return cases.filter(invoice__due_date__gte=today)
+            return case_filter_days_past_due(cases, today=today, low=low, high=high)
+    return cases
+
+
+def missing_email_q() -> Q:
+    """Cases whose client has no usable e-mail address (or no client record at all)."""
+    return Q(invoice__client__isnull=True) | Q(invoice__client__has_usable_email=False)
+
+
+def case_timeline(*, case: Case) -> list[dict]:
+    """Everything that happened to a case, oldest first: timeline events and each e-mail with its status."""
+    entries = [
+        {
+            "at": event.at,
+            "kind": event.kind,
+            "label": event.get_kind_display(),
+            "message": event.message,
+            "user": event.user,
+            "notification": None,
+        }
+        for event in case.events.select_related("user").order_by("at", "id")
+    ]
+    try:
+        from notifications.models import Notification
+    except ImportError:  # pragma: no cover - the log is part of the project; guard for partial installs
+        return entries
+    notifications = (
+        Notification.objects.filter(case=case)
+        .select_related("stage", "triggered_by")
+        .defer("body_text", "body_html")
+        .order_by("created_at", "id")
+    )
+    for notification in notifications:
+        entries.append(
+            {
+                "at": notification.sent_at or notification.created_at,
+                "kind": "email",
+                "label": _("e-mail"),
+                "message": notification.subject or str(notification.stage),
+                "user": notification.triggered_by,
+                "notification": notification,
+            }
+        )
+    entries.sort(key=lambda entry: entry["at"])
+    return entries

@@ -263,3 +263,29 @@ if not DEBUG:
 
 # Move reminder dates that fall on a weekend or Polish public holiday to the next business day.
 REMINDER_BUSINESS_DAYS = _bool("REMINDER_BUSINESS_DAYS", True)
+
+# --- Reminder e-mails ----------------------------------------------------------------
+# Owned by notifications/ (issue #4). Every variable is documented in .env.example.
+
+# Messages sent over one SMTP connection before it is closed and a new one opened.
+REMINDER_BATCH_SIZE = _int("REMINDER_BATCH_SIZE", 50, minimum=1, maximum=1000)
+# Pause between two messages, in milliseconds (100 = at most 10 messages a second).
+REMINDER_THROTTLE_MS = _int("REMINDER_THROTTLE_MS", 100, minimum=0, maximum=60000)
+# SMTP attempts per (case, stage) before the stage is given up (a refused message is retried on later runs).
+REMINDER_MAX_ATTEMPTS = _int("REMINDER_MAX_ATTEMPTS", 3, minimum=1, maximum=20)
+# A claimed message with no SMTP answer for this long (a crashed run) is marked uncertain, never resent automatically.
+REMINDER_CLAIM_STALE_MINUTES = _int("REMINDER_CLAIM_STALE_MINUTES", 10, minimum=1, maximum=1440)
+# Send only if the day's sync finished at most this many hours ago; otherwise hold the sends.
+REMINDER_SYNC_MAX_AGE_HOURS = _int("REMINDER_SYNC_MAX_AGE_HOURS", 12, minimum=1, maximum=48)
+# Seconds to wait for the SMTP server before giving up on a connection or a command.
+REMINDER_SMTP_TIMEOUT = _int("REMINDER_SMTP_TIMEOUT", 30, minimum=1, maximum=600)
+REMINDER_FROM_EMAIL = env.str("REMINDER_FROM_EMAIL", default="") or DEFAULT_FROM_EMAIL
+REMINDER_REPLY_TO = env.list("REMINDER_REPLY_TO", default=[])
+REMINDER_CC = env.list("REMINDER_CC", default=[])
+# The creditor as it appears in the reminders (the invoice's own bank account wins when InFakt has one).
+SELLER_NAME = env.str("SELLER_NAME", default="")
+SELLER_ADDRESS = env.str("SELLER_ADDRESS", default="")
+SELLER_NIP = env.str("SELLER_NIP", default="")
+SELLER_BANK_ACCOUNT = env.str("SELLER_BANK_ACCOUNT", default="")
+REMINDER_CONTACT_EMAIL = env.str("REMINDER_CONTACT_EMAIL", default="")
+REMINDER_CONTACT_PHONE = env.str("REMINDER_CONTACT_PHONE", default="")

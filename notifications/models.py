@@ -1,4 +1,4 @@
-"""The log of reminder e-mails: one row per (case, stage) attempt series."""
+"""The log of reminder e-mails: one row per (case, stage) attempt series, and one row per sending run."""
 
 from __future__ import annotations
 
@@ -8,6 +8,48 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, ReminderStage
+
+
+class ReminderRun(models.Model):
+    """One run of `reminders_send_due` (not dry runs): what it did, for the status panel."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("harmonogram")
+        COMMAND = "command", _("polecenie")
+
+    day = models.DateField(_("dzień"), db_index=True)
+    trigger = models.CharField(_("wyzwalacz"), max_length=10, choices=Trigger, default=Trigger.COMMAND)
+    started_at = models.DateTimeField(_("start"))
+    finished_at = models.DateTimeField(_("koniec"), null=True, blank=True)
+    # The SyncRun whose data the run relied on (None when there was none); an id, not a
+    # foreign key, so notifications does not depend on syncstatus' schema.
+    sync_run_id = models.BigIntegerField(_("synchronizacja"), null=True, blank=True)
+    # Why nothing was sent (the sync failed, is stale, missing, or not a business day).
+    held_reason = models.CharField(_("powód wstrzymania"), max_length=500, blank=True)
+    planned = models.PositiveIntegerField(_("zaplanowane"), default=0)
+    sent = models.PositiveIntegerField(_("wysłane"), default=0)
+    failed = models.PositiveIntegerField(_("błędy"), default=0)
+    gave_up = models.PositiveIntegerField(_("porzucone po limicie prób"), default=0)
+    uncertain = models.PositiveIntegerField(_("niepewne"), default=0)
+    held = models.PositiveIntegerField(_("wstrzymane"), default=0)
+    skipped = models.PositiveIntegerField(_("pominięte etapy"), default=0)
+    no_email = models.PositiveIntegerField(_("bez adresu e-mail"), default=0)
+    paused = models.PositiveIntegerField(_("sprawy wstrzymane"), default=0)
+    cancelled = models.PositiveIntegerField(_("anulowane przed wysyłką"), default=0)
+    smtp_connections = models.PositiveIntegerField(_("połączenia SMTP"), default=0)
+    error = models.TextField(_("błąd"), blank=True)
+
+    class Meta:
+        verbose_name = _("wysyłka przypomnień")
+        verbose_name_plural = _("wysyłki przypomnień")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} #{self.pk}"
+
+    @property
+    def was_held(self) -> bool:
+        return bool(self.held_reason)
 
 
 class Notification(models.Model):
@@ -22,6 +64,19 @@ class Notification(models.Model):
     class Mode(models.TextChoices):
         AUTOMATIC = "auto", _("automatycznie")
         MANUAL = "manual", _("ręcznie")
+
+    class Reason(models.TextChoices):
+        PASSED_OVER = "passed_over", _("etap pominięty: nadszedł wyższy")
+        BEFORE_DUE_LATE = "before_due_late", _("etap przed terminem: termin już minął")
+        NO_EMAIL = "no_email", _("brak poprawnego adresu e-mail")
+        SYNC_MISSING = "sync_missing", _("brak synchronizacji z tego dnia")
+        SYNC_FAILED = "sync_failed", _("synchronizacja nie powiodła się")
+        SYNC_RUNNING = "sync_running", _("synchronizacja w toku")
+        SYNC_STALE = "sync_stale", _("synchronizacja nieaktualna")
+        NOT_REFRESHED = "not_refreshed", _("sprawa nie odświeżona przez synchronizację")
+        SMTP_ERROR = "smtp_error", _("błąd SMTP")
+        MAX_ATTEMPTS = "max_attempts", _("wyczerpany limit prób")
+        INTERRUPTED = "interrupted", _("przerwane przed odpowiedzią SMTP")
 
     # Statuses that mean "this stage went, or may have gone, to the customer".
     LIVE_STATUSES = (Status.QUEUED, Status.SENT, Status.UNCERTAIN)
@@ -39,6 +94,18 @@ class Notification(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     error = models.TextField(_("błąd"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("próby"), default=0)
+    reason = models.CharField(_("powód"), max_length=16, choices=Reason, blank=True)
+    # The stage's offset and language when the row was written (stages stay editable).
+    stage_offset = models.SmallIntegerField(_("przesunięcie etapu"), null=True, blank=True)
+    language = models.CharField(_("język"), max_length=2, blank=True)
+    run = models.ForeignKey(
+        ReminderRun,
+        verbose_name=_("wysyłka"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     created_at = models.DateTimeField(_("utworzono"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
     sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
@@ -57,7 +124,14 @@ class Notification(models.Model):
                 condition=Q(status__in=["queued", "sent", "uncertain"]),
                 name="one_live_notification_per_case_stage",
             ),
+            # A held stage is recorded once a day, however often the run is repeated.
+            models.UniqueConstraint(
+                fields=["case", "stage", "send_date"],
+                condition=Q(status="held"),
+                name="one_held_notification_per_case_stage_day",
+            ),
         ]
+        permissions = [("send_manual", _("Może wysłać przypomnienie ręcznie"))]
         indexes = [models.Index(fields=["status", "send_date"], name="notification_status_date_idx")]
 
     def __str__(self) -> str:
