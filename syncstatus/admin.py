@@ -1,0 +1,82 @@
+"""Read-only admin for sync runs and the records they skipped (the status panel lives in views.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cases import formatting
+
+from .models import SkippedRecord, SyncRun
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SkippedRecordInline(ReadOnlyMixin, admin.TabularInline):
+    model = SkippedRecord
+    extra = 0
+    can_delete = False
+    fields = ("kind", "record_id", "reason")
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "started",
+        "kind",
+        "trigger",
+        "status",
+        "dry_run",
+        "target",
+        "duration_display",
+        "invoices_read",
+        "cases_opened",
+        "cases_refreshed",
+        "cases_closed",
+        "records_skipped",
+        "api_requests",
+    )
+    list_filter = ("status", "kind", "trigger", "dry_run")
+    date_hierarchy = "started_at"
+    list_per_page = 100
+    show_full_result_count = False
+    list_select_related = ("triggered_by",)
+    inlines = [SkippedRecordInline]
+
+    @admin.display(description=_("start"), ordering="started_at")
+    def started(self, obj):
+        return formatting.format_datetime(obj.started_at)
+
+    @admin.display(description=_("dzień"), ordering="target_date")
+    def target(self, obj):
+        return formatting.format_date(obj.target_date)
+
+    @admin.display(description=_("czas trwania"))
+    def duration_display(self, obj):
+        duration = obj.duration
+        if duration is None:
+            return "—"
+        seconds = int(duration.total_seconds())
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@admin.register(SkippedRecord)
+class SkippedRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("run", "kind", "record_id", "reason")
+    list_filter = ("kind",)
+    search_fields = ("record_id", "reason")
+    list_select_related = ("run",)
+    raw_id_fields = ("run",)
+    list_per_page = 100
+    show_full_result_count = False

@@ -7,19 +7,29 @@ import logging
 from django.conf import settings
 
 from cases.calendar import business_today
+from notifications.tasks import reminders_send_due
 from syncstatus.models import SyncRun
-from syncstatus.services import SyncAlreadyRunning, sync_run
+from syncstatus.services import SyncAlreadyRunning, SyncFailed, sync_run
 
 log = logging.getLogger("invoicetracker.tasks")
 
 
 def daily_sync() -> int | None:
-    """The scheduled morning run: the daily sync (a full one on FULL_SYNC_WEEKDAY)."""
+    """The scheduled morning run: the daily sync (a full one on FULL_SYNC_WEEKDAY), then the reminders.
+
+    The reminders go out only on the strength of that sync; when it failed (or another
+    run is still going) `reminders_send_due` holds them and records why for the panel.
+    """
     today = business_today()
     kind = SyncRun.Kind.FULL if today.weekday() == settings.FULL_SYNC_WEEKDAY else SyncRun.Kind.DAILY
     try:
         run = sync_run(target_date=today, kind=kind, trigger=SyncRun.Trigger.SCHEDULE)
     except SyncAlreadyRunning as exc:
         log.warning("scheduled sync skipped: %s", exc)
+        reminders_send_due(today.isoformat())
         return None
+    except SyncFailed:
+        reminders_send_due(today.isoformat())
+        raise
+    reminders_send_due(today.isoformat())
     return run.pk

@@ -1,0 +1,75 @@
+"""The operator commands: sync_invoices and setup_schedules, through the real simulator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django_q.models import Schedule
+
+from cases.calendar import WARSAW
+from cases.models import Case
+from invoicetracker.schedules import ensure_schedules, next_occurrence
+from syncstatus.models import SyncRun
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def configured(settings, sim):
+    settings.INFAKT_API_KEY = sim.api_key
+    settings.INFAKT_BASE_URL = sim.base_url
+    return sim
+
+
+def test_sync_invoices_prints_each_phase_and_a_summary(configured, world, capsys):
+    call_command("sync_invoices", "--date", world.today.isoformat())
+    out = capsys.readouterr().out
+    run = SyncRun.objects.get()
+    assert "· Faktury nieopłacone" in out
+    assert "· Kontrahenci" in out
+    assert f"Synchronizacja #{run.pk} (dzienna, {world.today:%Y-%m-%d}): sukces — otwarte {run.cases_opened}" in out
+    assert run.trigger == SyncRun.Trigger.COMMAND
+    assert Case.objects.count() == run.cases_opened > 0
+
+
+def test_sync_invoices_dry_run_changes_nothing(configured, world, capsys):
+    call_command("sync_invoices", "--date", world.today.isoformat(), "--dry-run")
+    assert "[PRÓBA]" in capsys.readouterr().out
+    assert not Case.objects.exists()
+
+
+def test_sync_invoices_exits_non_zero_with_the_reason(configured, settings, world):
+    settings.INFAKT_API_KEY = "wrong-key"
+    with pytest.raises(CommandError, match="InfaktAuthError") as error:
+        call_command("sync_invoices", "--date", world.today.isoformat())
+    assert "wrong-key" not in str(error.value)
+    assert SyncRun.objects.get().status == SyncRun.Status.FAILED
+
+
+def test_sync_invoices_rejects_a_malformed_date():
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("sync_invoices", "--date", "25.11.2026")
+
+
+def test_setup_schedules_is_idempotent_and_removes_unknown_schedules(settings):
+    settings.SYNC_TIME = "05:30"
+    Schedule.objects.create(name="leftover", func="os.getcwd", schedule_type=Schedule.DAILY)
+    call_command("setup_schedules")
+    call_command("setup_schedules")
+    schedule = Schedule.objects.get()
+    assert schedule.name == "infakt-daily-sync"
+    assert schedule.func == "syncstatus.tasks.daily_sync"
+    local = schedule.next_run.astimezone(WARSAW)
+    assert (local.hour, local.minute) == (5, 30)
+
+
+def test_next_occurrence_is_in_warsaw_time_across_dst():
+    before_change = datetime(2026, 10, 24, 12, 0, tzinfo=WARSAW)  # the day before CEST ends
+    after = next_occurrence("06:00", now=before_change)
+    assert after == datetime(2026, 10, 25, 6, 0, tzinfo=WARSAW)
+    assert after.utcoffset() == timedelta(hours=1)
+    assert next_occurrence("06:00", now=datetime(2026, 10, 25, 5, 59, tzinfo=WARSAW)).date() == date(2026, 10, 25)
+    assert ensure_schedules() == ["created infakt-daily-sync at 06:00 Europe/Warsaw"]
