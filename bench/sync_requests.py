@@ -164,7 +164,8 @@ def main() -> None:
     import logging
 
     logging.disable(logging.WARNING)
-    month(args.days, args.clients, args.invoices)
+    if args.days:
+        month(args.days, args.clients, args.invoices)
     if args.bulk:
         setup_django()
         bulk(args.bulk)
