@@ -167,29 +167,38 @@ class InvoiceChange:
 _TRACKED = ("status", "due_date", "paid_date", "gross", "paid", "left_to_pay", "number", "kind", "currency")
 
 
-def invoice_upsert_from_infakt(*, record: InvoiceRecord, now: datetime) -> InvoiceChange:
-    """Store the latest InFakt state of an invoice; report what changed. Raises InvalidInvoice."""
+def invoice_upsert_from_infakt(
+    *, record: InvoiceRecord, now: datetime, existing: Invoice | None = None
+) -> InvoiceChange:
+    """Store the latest InFakt state of an invoice; report what changed. Raises InvalidInvoice.
+
+    `existing` is the stored row when the caller already has it (saves a lookup).
+    """
     values = _invoice_values(record, now=now)
-    invoice = Invoice.objects.filter(infakt_id=record.id).select_related("client").first()
+    invoice = existing or Invoice.objects.filter(infakt_id=record.id).first()
     if invoice is None:
         if record.client_id is not None:
-            values["client"] = Client.objects.filter(infakt_id=record.client_id).first() or client_placeholder(
-                infakt_id=record.client_id, record=record
-            )
-        invoice, created = Invoice.objects.get_or_create(infakt_id=record.id, defaults=values)
-        if created:
-            return InvoiceChange(invoice=invoice, created=True)
+            values["client"] = _client_for(record)
+        try:
+            with transaction.atomic():
+                return InvoiceChange(invoice=Invoice.objects.create(infakt_id=record.id, **values), created=True)
+        except IntegrityError:
+            invoice = Invoice.objects.get(infakt_id=record.id)  # stored meanwhile by another process
     changed = {
         name: (getattr(invoice, name), values[name]) for name in _TRACKED if getattr(invoice, name) != values[name]
     }
     if record.client_id is not None and invoice.client_infakt_id != record.client_id:
-        values["client"] = Client.objects.filter(infakt_id=record.client_id).first() or client_placeholder(
-            infakt_id=record.client_id, record=record
-        )
+        values["client"] = _client_for(record)
     for name, value in values.items():
         setattr(invoice, name, value)
     invoice.save()
     return InvoiceChange(invoice=invoice, created=False, changed=changed)
+
+
+def _client_for(record: InvoiceRecord) -> Client:
+    return Client.objects.filter(infakt_id=record.client_id).first() or client_placeholder(
+        infakt_id=record.client_id, record=record
+    )
 
 
 # --- Cases ---------------------------------------------------------------------
@@ -225,27 +234,25 @@ def case_open(
     Returns (case, opened). An existing closed case is reopened when it was not
     closed by a person (e.g. a payment InFakt later reversed).
     """
-    existing = Case.objects.filter(invoice=invoice).first()
-    if existing is not None:
+    case = Case(invoice=invoice, opened_at=now, last_refreshed_at=now)
+    case_schedule_next(case=case, stages=stages, save=False)
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+    except IntegrityError:
+        existing = Case.objects.select_related("invoice").get(invoice=invoice)
         if existing.status == Case.Status.CLOSED and existing.close_reason != Case.CloseReason.MANUAL:
             _reopen(existing, now=now, run_id=run_id, stages=stages)
             return existing, True
         return existing, False
-    try:
-        with transaction.atomic():
-            case = Case.objects.create(invoice=invoice, opened_at=now, last_refreshed_at=now)
-            case_schedule_next(case=case, stages=stages)
-            _event(
-                case,
-                CaseEvent.Kind.OPENED,
-                f"Otwarto sprawę: {invoice.number}, termin {invoice.due_date:%d.%m.%Y}",
-                now=now,
-                run_id=run_id,
-                left_to_pay=invoice.left_to_pay,
-            )
-    except IntegrityError:
-        # Another process opened it between our check and insert: theirs stands.
-        return Case.objects.get(invoice=invoice), False
+    _event(
+        case,
+        CaseEvent.Kind.OPENED,
+        f"Otwarto sprawę: {invoice.number}, termin {invoice.due_date:%d.%m.%Y}",
+        now=now,
+        run_id=run_id,
+        left_to_pay=invoice.left_to_pay,
+    )
     return case, True
 
 

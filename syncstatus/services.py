@@ -328,22 +328,27 @@ class _Sync:
         return list(active.filter(due | Q(refresh_requested_at__isnull=False)))
 
     def read_invoices(self, records: Iterator[InvoiceRecord | SkippedRecord], *, window_end: date | None) -> None:
-        for item in records:
-            self.counters.invoices_read += 1
-            if isinstance(item, SkippedRecord):
-                self.skip(item.kind, item.record_id, item.reason, item.raw)
-            else:
-                self.consider(item, window_end=window_end)
-            if self.counters.invoices_read % 50 == 0:
+        """Handle records a page at a time: one lookup and one commit per page, a savepoint per record."""
+        for chunk in _chunks(records, PAGE):
+            ids = [item.id for item in chunk if isinstance(item, InvoiceRecord)]
+            cases = {
+                case.invoice.infakt_id: case
+                for case in Case.objects.filter(invoice__infakt_id__in=ids).select_related("invoice")
+            }
+            with transaction.atomic():
+                for item in chunk:
+                    self.counters.invoices_read += 1
+                    if isinstance(item, SkippedRecord):
+                        self.skip(item.kind, item.record_id, item.reason, item.raw)
+                    else:
+                        self.consider(item, case=cases.get(item.id), window_end=window_end)
                 self.save_progress()
-        self.save_progress()
 
-    def consider(self, record: InvoiceRecord, *, window_end: date | None) -> None:
-        """Open, refresh or close for one invoice. Each invoice is handled once a run."""
+    def consider(self, record: InvoiceRecord, *, case: Case | None, window_end: date | None) -> None:
+        """Open, refresh or close for one invoice (whose case, if any, is given). Once a run per invoice."""
         if record.id in self.seen:
             return
         self.seen.add(record.id)
-        case = Case.objects.filter(invoice__infakt_id=record.id).select_related("invoice").first()
         opens = (
             case is None
             and window_end is not None
@@ -355,7 +360,9 @@ class _Sync:
             return  # not ours (yet): paid, a draft, a proforma or not due soon
         try:
             with transaction.atomic():
-                change = invoice_upsert_from_infakt(record=record, now=self.now)
+                change = invoice_upsert_from_infakt(
+                    record=record, now=self.now, existing=case.invoice if case else None
+                )
                 reopen = (
                     case is not None
                     and case.status == Case.Status.CLOSED
@@ -451,8 +458,9 @@ class _Sync:
             except InfaktError as exc:
                 self.counters.problems.append(f"{case.invoice.number}: {exc}")
                 continue
-            self.consider(record, window_end=None)
             self.counters.invoices_read += 1
+            with transaction.atomic():
+                self.consider(record, case=case, window_end=None)
 
     def mark_missing(self, case: Case) -> None:
         first = case.missing_since
@@ -593,6 +601,17 @@ def _execute(
     if status == SyncRun.Status.FAILED:
         raise SyncFailed(run)
     return run
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _jsonable(raw: object) -> object:
