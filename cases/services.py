@@ -168,17 +168,26 @@ _TRACKED = ("status", "due_date", "paid_date", "gross", "paid", "left_to_pay", "
 
 
 def invoice_upsert_from_infakt(
-    *, record: InvoiceRecord, now: datetime, existing: Invoice | None = None
+    *,
+    record: InvoiceRecord,
+    now: datetime,
+    existing: Invoice | None = None,
+    known_new: bool = False,
+    client: Client | None = None,
 ) -> InvoiceChange:
     """Store the latest InFakt state of an invoice; report what changed. Raises InvalidInvoice.
 
-    `existing` is the stored row when the caller already has it (saves a lookup).
+    Callers that already looked the invoice up pass it as `existing`, or say
+    `known_new` (then a concurrent insert raises IntegrityError to them), and
+    may pass the buyer's `client`; each saves a query on bulk paths.
     """
     values = _invoice_values(record, now=now)
-    invoice = existing or Invoice.objects.filter(infakt_id=record.id).first()
+    invoice = existing or (None if known_new else Invoice.objects.filter(infakt_id=record.id).first())
     if invoice is None:
         if record.client_id is not None:
-            values["client"] = _client_for(record)
+            values["client"] = client or _client_for(record)
+        if known_new:
+            return InvoiceChange(invoice=Invoice.objects.create(infakt_id=record.id, **values), created=True)
         try:
             with transaction.atomic():
                 return InvoiceChange(invoice=Invoice.objects.create(infakt_id=record.id, **values), created=True)
@@ -227,24 +236,29 @@ def case_schedule_next(*, case: Case, stages: list[ReminderStage] | None = None,
 
 
 def case_open(
-    *, invoice: Invoice, now: datetime, run_id: int | None = None, stages: list[ReminderStage] | None = None
+    *,
+    invoice: Invoice,
+    now: datetime,
+    run_id: int | None = None,
+    stages: list[ReminderStage] | None = None,
+    known_new: bool = False,
 ) -> tuple[Case, bool]:
     """Open the invoice's case; the unique invoice column makes a second one impossible.
 
     Returns (case, opened). An existing closed case is reopened when it was not
-    closed by a person (e.g. a payment InFakt later reversed).
+    closed by a person (e.g. a payment InFakt later reversed). With `known_new`
+    the caller vouches there is no case yet (a duplicate then raises IntegrityError).
     """
     case = Case(invoice=invoice, opened_at=now, last_refreshed_at=now)
     case_schedule_next(case=case, stages=stages, save=False)
-    try:
-        with transaction.atomic():
-            case.save(force_insert=True)
-    except IntegrityError:
-        existing = Case.objects.select_related("invoice").get(invoice=invoice)
-        if existing.status == Case.Status.CLOSED and existing.close_reason != Case.CloseReason.MANUAL:
-            _reopen(existing, now=now, run_id=run_id, stages=stages)
-            return existing, True
-        return existing, False
+    if known_new:
+        case.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+        except IntegrityError:
+            return _open_existing(invoice=invoice, now=now, run_id=run_id, stages=stages)
     _event(
         case,
         CaseEvent.Kind.OPENED,
@@ -254,6 +268,14 @@ def case_open(
         left_to_pay=invoice.left_to_pay,
     )
     return case, True
+
+
+def _open_existing(*, invoice: Invoice, now: datetime, run_id: int | None, stages) -> tuple[Case, bool]:
+    existing = Case.objects.select_related("invoice").get(invoice=invoice)
+    if existing.status == Case.Status.CLOSED and existing.close_reason != Case.CloseReason.MANUAL:
+        _reopen(existing, now=now, run_id=run_id, stages=stages)
+        return existing, True
+    return existing, False
 
 
 def _reopen(case: Case, *, now: datetime, run_id: int | None, stages: list[ReminderStage] | None) -> None:

@@ -271,6 +271,7 @@ class _Sync:
         self.stages = list(ReminderStage.objects.filter(is_active=True).order_by("offset_days"))
         self.client_ids_needed: set[int] = set()
         self.refreshed_case_ids: set[int] = set()
+        self.clients: dict[int, Client] = {}  # InFakt client id -> stored client, filled page by page
 
     # -- bookkeeping
 
@@ -335,6 +336,8 @@ class _Sync:
                 case.invoice.infakt_id: case
                 for case in Case.objects.filter(invoice__infakt_id__in=ids).select_related("invoice")
             }
+            buyers = {item.client_id for item in chunk if isinstance(item, InvoiceRecord)} - self.clients.keys()
+            self.clients.update(Client.objects.in_bulk([b for b in buyers if b is not None], field_name="infakt_id"))
             with transaction.atomic():
                 for item in chunk:
                     self.counters.invoices_read += 1
@@ -359,35 +362,58 @@ class _Sync:
         if case is None and not opens:
             return  # not ours (yet): paid, a draft, a proforma or not due soon
         try:
-            with transaction.atomic():
-                change = invoice_upsert_from_infakt(
-                    record=record, now=self.now, existing=case.invoice if case else None
-                )
-                reopen = (
-                    case is not None
-                    and case.status == Case.Status.CLOSED
-                    and case.close_reason != Case.CloseReason.MANUAL
-                    and is_dunnable(change.invoice)
-                )
-                if case is None or reopen:
-                    case, opened = case_open(
-                        invoice=change.invoice, now=self.now, run_id=self.run.pk, stages=self.stages
-                    )
-                    self.counters.cases_opened += int(opened)
-                    if opened:
-                        self.note_client(change.invoice)
-                    return
-                outcome = case_apply_invoice_change(case=case, change=change, now=self.now, run_id=self.run.pk)
-                if case.missing_since is not None:
-                    Case.objects.filter(pk=case.pk).update(missing_since=None)
+            try:
+                with transaction.atomic():
+                    case, outcome = self.apply(record, case, fast=True)
+            except IntegrityError:
+                # The fast path assumed a new invoice; a stored one without a case turned up.
+                with transaction.atomic():
+                    case, outcome = self.apply(record, case, fast=False)
         except InvalidInvoice as exc:
             self.skip("invoice", record.uuid or str(record.id), str(exc), record.raw)
+            return
+        if outcome == "opened":
+            self.counters.cases_opened += 1
             return
         if case.status == Case.Status.ACTIVE or outcome == "closed":
             self.refreshed_case_ids.add(case.pk)
             self.counters.cases_refreshed += 1
         self.counters.cases_closed += int(outcome == "closed")
         self.counters.cases_updated += int(outcome == "updated")
+
+    def apply(self, record: InvoiceRecord, case: Case | None, *, fast: bool) -> tuple[Case, str]:
+        """Store the invoice and bring its case in line; returns the case and what happened."""
+        change = invoice_upsert_from_infakt(
+            record=record,
+            now=self.now,
+            existing=case.invoice if case else None,
+            known_new=fast and case is None,
+            client=self.clients.get(record.client_id),
+        )
+        if change.invoice.client is not None:
+            self.clients.setdefault(change.invoice.client.infakt_id, change.invoice.client)
+        reopen = (
+            case is not None
+            and case.status == Case.Status.CLOSED
+            and case.close_reason != Case.CloseReason.MANUAL
+            and is_dunnable(change.invoice)
+        )
+        if case is None or reopen:
+            case, opened = case_open(
+                invoice=change.invoice,
+                now=self.now,
+                run_id=self.run.pk,
+                stages=self.stages,
+                known_new=fast and change.created,
+            )
+            if opened:
+                self.note_client(change.invoice)
+                return case, "opened"
+            return case, "unchanged"
+        outcome = case_apply_invoice_change(case=case, change=change, now=self.now, run_id=self.run.pk)
+        if case.missing_since is not None:
+            Case.objects.filter(pk=case.pk).update(missing_since=None)
+        return case, outcome
 
     def note_client(self, invoice: Invoice) -> None:
         if invoice.client_infakt_id is not None:

@@ -250,3 +250,15 @@ def test_export_cases_json_lists_the_documented_fields(api, rsps, capsys):
     }.items() <= rows[0].items()
     call_command("export_cases", "--status", "closed")
     assert capsys.readouterr().out.strip().count("\n") == 0  # header only
+
+
+@pytest.mark.django_db
+def test_an_invoice_stored_without_a_case_gets_one_instead_of_failing_the_run(api, rsps):
+    rsps.get(f"{BASE}/invoices.json", json=envelope([invoice_entity(1, payment_date="2026-11-27")]))
+    rsps.get(f"{BASE}/clients/7.json", json=client_entity(7))
+    sync_run(target_date=D, api=api)
+    Case.objects.all().delete()  # e.g. removed by hand in the admin
+    run = sync_run(target_date=D, api=api)
+    assert run.status == SyncRun.Status.SUCCESS
+    assert run.cases_opened == 1
+    assert Case.objects.get().invoice.infakt_id == 1
