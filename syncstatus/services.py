@@ -39,7 +39,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cases.calendar import business_today
+from cases.calendar import business_today, stage_send_date
 from cases.models import Case, Client, Invoice, ReminderStage
 from cases.services import (
     InvalidInvoice,
@@ -313,7 +313,18 @@ class _Sync:
     # -- steps
 
     def window(self) -> tuple[date, date]:
+        """Due dates (start, end] that get new cases today.
+
+        Normally D + NEW_CASE_DAYS_BEFORE_DUE. When the first stage is before the
+        due date and moves back off a weekend or holiday (an invoice due on
+        Monday is reminded on Friday), the window reaches far enough that its
+        case is open on the day that reminder goes out.
+        """
         end = self.day + timedelta(days=settings.NEW_CASE_DAYS_BEFORE_DUE)
+        first = self.stages[0].offset_days if self.stages else 0
+        if first < 0:
+            while stage_send_date(end + timedelta(days=1), first) <= self.day:
+                end += timedelta(days=1)
         if self.previous is None:
             start = end - timedelta(days=settings.INITIAL_BACKFILL_DAYS + settings.NEW_CASE_DAYS_BEFORE_DUE + 1)
         else:

@@ -49,8 +49,8 @@ def run_day(api: InfaktAPI, world: World, **kwargs: Any) -> SyncRun:
         return sync_run(target_date=world.today, api=api, **kwargs)
 
 
-def expected_open(world: World, day: date, floor: date) -> dict[int, int]:
-    """InFakt invoice id -> left to pay, for every invoice that must have an active case on `day`."""
+def expected_open(world: World, floor: date, end: date) -> dict[int, int]:
+    """InFakt invoice id -> left to pay, for every invoice that must have an active case: due in (floor, end]."""
     wanted: dict[int, int] = {}
     for entity in world.all_invoices():
         try:
@@ -58,6 +58,6 @@ def expected_open(world: World, day: date, floor: date) -> dict[int, int]:
         except ValueError:
             continue
         due = record.payment_date
-        if is_dunnable(record) and due is not None and floor < due <= day.fromordinal(day.toordinal() + 2):
+        if is_dunnable(record) and due is not None and floor < due <= end:
             wanted[record.id] = record.left_to_pay
     return wanted

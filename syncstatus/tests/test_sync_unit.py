@@ -262,3 +262,21 @@ def test_an_invoice_stored_without_a_case_gets_one_instead_of_failing_the_run(ap
     assert run.status == SyncRun.Status.SUCCESS
     assert run.cases_opened == 1
     assert Case.objects.get().invoice.infakt_id == 1
+
+
+@pytest.mark.django_db
+def test_on_friday_the_window_reaches_monday_so_its_before_due_reminder_can_go_out(api, rsps, settings):
+    settings.REMINDER_BUSINESS_DAYS = True
+    friday = date(2026, 11, 27)
+    monday = date(2026, 11, 30)
+    rsps.get(
+        f"{BASE}/invoices.json",
+        json=envelope([invoice_entity(1, payment_date=monday.isoformat())]),
+        match=[matchers.query_param_matcher({"q[payment_date_lteq]": monday.isoformat()}, strict_match=False)],
+    )
+    rsps.get(f"{BASE}/clients/7.json", json=client_entity(7))
+    run = sync_run(target_date=friday, api=api)
+    assert run.window_end == monday
+    case = Case.objects.get()
+    assert case.next_stage.offset_days == -1
+    assert case.next_reminder_date == friday
