@@ -4,14 +4,16 @@
 
 Part 1 simulates a month on the bundled simulator: a world of `clients` buyers and
 `invoices` invoices (half exist on day one, the rest are issued day by day),
-customers paying day by day per their seeded habits, and one daily sync each
-morning. It prints the GET requests the sync used against
+customers paying day by day per their seeded habits, and each morning the daily
+sync followed by the reminders (e-mail to Django's in-memory backend). It prints the GET requests the sync used against
 
-* the lower bound: for each day, the list pages needed to read the records that
-  had to be read (new invoices entering the window, active cases due for a
-  reminder, invoices paid since the last run), at least one page per question
-  the day must ask (what is new or due, what was paid), plus the client records
-  needed (one GET each or list pages, whichever is fewer);
+* the lower bound: for each day, the fewest list pages that return the records
+  that had to be read through the filters InFakt offers (a due-date range per
+  query): unpaid invoices due on the dates of new and due cases (an optimal
+  cover computed on the simulator's exact counts), invoices paid since the last
+  run, the late-issue probe, and the client records needed (one GET each or list
+  pages, whichever is fewer). The "ignoring filters" figure, ceil(records/100)
+  per day, is printed too;
 * a per-case method: one invoice GET per active case per day, one client GET per
   new invoice, plus the list pages that find new invoices.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import time
 from datetime import date, datetime, timedelta
@@ -56,6 +59,14 @@ class TimedSession:
         return _Timed()
 
 
+def cover_cost(needed: set[date], counts: dict[date, int]) -> int:
+    """The fewest list pages that return every invoice due on the needed dates (exact counts)."""
+    from syncstatus.services import plan_ranges
+
+    ranges = plan_ranges(needed, counts)
+    return sum(pages(sum(n for d, n in counts.items() if lo <= d <= hi)) for lo, hi in ranges)
+
+
 def month(days: int, clients: int, invoices: int) -> None:
     import time_machine
 
@@ -64,6 +75,8 @@ def month(days: int, clients: int, invoices: int) -> None:
     from infakt.client import InfaktAPI
     from infakt_simulator.demo import build_demo_world
     from infakt_simulator.testing import running_simulator
+    from notifications.services import reminders_send_due
+    from syncstatus.models import SyncRun
     from syncstatus.services import sync_run
 
     start = date(2026, 10, 1)
@@ -73,7 +86,8 @@ def month(days: int, clients: int, invoices: int) -> None:
     per_day = (invoices - invoices // 2) / days
     issued_float = 0.0
 
-    used = lower = per_case = 0
+    used = lower = ideal = per_case = emails = 0
+    by_kind: dict[str, int] = {}
     rows = []
     with running_simulator(world) as sim:
         api = InfaktAPI(sim.api_key, sim.base_url, sleep=lambda s: None)
@@ -86,37 +100,50 @@ def month(days: int, clients: int, invoices: int) -> None:
                     world.add_invoice(rng.choice(client_ids), invoice_date=world.today,
                                       net_price=rng.randint(5_000, 2_000_000))  # fmt: skip
             today = world.today
-            active_before = Case.objects.filter(status=Case.Status.ACTIVE).count()
-            due_before = set(
-                Case.objects.filter(status=Case.Status.ACTIVE, next_reminder_date__lte=today).values_list(
-                    "invoice__infakt_id", flat=True
-                )
-            )
-            tracked = set(Case.objects.filter(status=Case.Status.ACTIVE).values_list("invoice__infakt_id", flat=True))
-            paid_today = {
-                inv["id"] for inv in world.all_invoices() if inv.get("paid_date") == today.isoformat()
-            } & tracked
-            known_clients = set(Case.objects.values_list("invoice__client__infakt_id", flat=True).distinct())
+            previous = SyncRun.objects.filter(status="success").order_by("-window_end").first()
+            active = Case.objects.filter(status=Case.Status.ACTIVE)
+            active_before = active.count()
+            due_dates = set(active.filter(next_reminder_date__lte=today).values_list("invoice__due_date", flat=True))
+            due_before = active.filter(next_reminder_date__lte=today).count()
+            # What InFakt holds right now, as its filters would return it.
+            unpaid_by_due: dict[date, int] = {}
+            paid_since = 0
+            for inv in world.all_invoices():
+                if inv.get("paid_date") is None and inv.get("payment_date"):
+                    due = date.fromisoformat(inv["payment_date"])
+                    unpaid_by_due[due] = unpaid_by_due.get(due, 0) + 1
+                elif previous and inv.get("paid_date") and inv["paid_date"] >= str(previous.target_date - timedelta(1)):
+                    paid_since += 1
             with time_machine.travel(datetime.combine(today, dtime(6), tzinfo=WARSAW), tick=True):
                 run = sync_run(target_date=today, api=api)
-            opened = run.cases_opened
-            new_clients = len(
-                set(Case.objects.values_list("invoice__client__infakt_id", flat=True).distinct()) - known_clients
-            )
-            need_window = len(due_before) + opened
-            lb = pages(need_window) + (pages(len(paid_today)) if day_no else 0) + min(new_clients, pages(clients))
-            pc = active_before + opened + pages(opened)
+                sent = reminders_send_due(day=today)  # the morning's reminders move each case to its next stage
+            emails += sent.sent
+            for kind, n in run.api_requests_by_kind.items():
+                by_kind[kind] = by_kind.get(kind, 0) + n
+            window = {run.window_start + timedelta(days=i + 1) for i in range((run.window_end - run.window_start).days)}
+            # The questions every daily run must ask, each at its fewest pages through InFakt's filters:
+            # unpaid invoices due on the needed dates; invoices paid since the last run; unpaid ones issued late;
+            # and the client records needed (one GET each or list pages, whichever is fewer).
+            lb = cover_cost(due_dates | window, unpaid_by_due)
+            if previous:
+                lb += pages(paid_since) + 1
+            if run.clients_fetched:
+                lb += min(run.clients_fetched, pages(clients))
+            ideal += pages(due_before + run.cases_opened) + (1 if previous else 0)
+            pc = active_before + run.cases_opened + pages(run.cases_opened)
             used += run.api_requests
             lower += lb
             per_case += pc
-            rows.append((today, opened, len(due_before), len(paid_today), run.cases_closed, run.api_requests, lb, pc))
+            rows.append((today, run.cases_opened, due_before, paid_since, run.cases_closed, run.api_requests, lb, pc))
 
     print(f"Part 1: {days} days, {clients} clients, {len(world.all_invoices())} invoices at the end")
     print(f"{'day':<11}{'opened':>7}{'due':>6}{'paid':>6}{'closed':>7}{'GETs':>6}{'bound':>7}{'per-case':>9}")
     for r in rows:
         print(f"{r[0]!s:<11}{r[1]:>7}{r[2]:>6}{r[3]:>6}{r[4]:>7}{r[5]:>6}{r[6]:>7}{r[7]:>9}")
-    print(f"GET requests used by the sync:     {used}")
+    print(f"reminder e-mails sent:             {emails}")
+    print(f"GET requests used by the sync:     {used}  ({', '.join(f'{k} {v}' for k, v in sorted(by_kind.items()))})")
     print(f"lower bound (pages needed):        {lower}   -> used / bound = {used / lower:.2f}")
+    print(f"  (ignoring how InFakt can filter: {ideal} pages -> used / that = {used / ideal:.2f})")
     print(f"per-case method would use:         {per_case}   -> per-case / used = {per_case / used:.1f}x")
 
 
@@ -154,6 +181,7 @@ def bulk(count: int) -> None:
 
 
 def main() -> None:
+    os.environ.setdefault("REMINDER_THROTTLE_MS", "0")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--clients", type=int, default=300)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -210,26 +211,41 @@ def _pages(records: int) -> int:
 def plan_ranges(needed: Iterable[date], estimate: dict[date, int]) -> list[tuple[date, date]]:
     """Cover every needed due date with date ranges so that the list pages are fewest.
 
-    `estimate` maps a due date to the number of unpaid invoices expected there.
-    Two neighbouring ranges are merged when one query over both (including the
-    dates between them) costs fewer pages than the two queries apart.
+    `estimate` maps a due date to the number of unpaid invoices expected there;
+    a range costs max(1, ceil(invoices in it / 100)) requests, the dates between
+    its needed ones included. Dynamic programming over the sorted needed dates
+    finds the cheapest cover; among equally cheap covers, the one reading the
+    fewest records.
     """
     days = sorted(set(needed))
     if not days:
         return []
     known = sorted(estimate)
+    prefix = [0]
+    for day in known:
+        prefix.append(prefix[-1] + estimate[day])
 
     def count(start: date, end: date) -> int:
-        return sum(estimate[d] for d in known if start <= d <= end)
+        return prefix[bisect_right(known, end)] - prefix[bisect_left(known, start)]
 
-    ranges: list[tuple[date, date]] = [(days[0], days[0])]
-    for day in days[1:]:
-        start, end = ranges[-1]
-        if _pages(count(start, day)) < _pages(count(start, end)) + _pages(count(day, day)):
-            ranges[-1] = (start, day)
-        else:
-            ranges.append((day, day))
-    return ranges
+    # best[i]: (requests, records) to cover days[:i]; cut[i]: where its last range starts.
+    best: list[tuple[int, int]] = [(0, 0)]
+    cut: list[int] = [0]
+    for i in range(1, len(days) + 1):
+        options = []
+        for j in range(i):
+            records = count(days[j], days[i - 1])
+            options.append(((best[j][0] + _pages(records), best[j][1] + records), j))
+        cost, j = min(options)
+        best.append(cost)
+        cut.append(j)
+    ranges = []
+    i = len(days)
+    while i:
+        j = cut[i]
+        ranges.append((days[j], days[i - 1]))
+        i = j
+    return ranges[::-1]
 
 
 # --- The run -------------------------------------------------------------------
