@@ -1,13 +1,15 @@
 """Benchmark the case list pages (admin changelist and /cases/) at 1,000 and 100,000 cases.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/it_bench .venv/bin/python bench/pages.py
+    .venv/bin/python bench/pages.py                       # 1,000 and 100,000 cases, 30 rounds
     .venv/bin/python bench/pages.py --sizes 1000 100000 --repeat 40
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/it_bench .venv/bin/python bench/pages.py
 
-Uses its own PostgreSQL database (created when missing; its case tables are emptied
-and refilled with bulk_create for every size). For each page it prints the SQL
-queries per request and the median and p95 wall time of the whole request through
-Django's test client (URL routing, middleware, session, queries, template rendering),
-then the p95 ratio between the largest and the smallest size.
+Each size gets its own PostgreSQL database (<name>_1000, <name>_100000; created when
+missing, case tables emptied and refilled with bulk_create). Requests go through
+Django's test client (routing, middleware, session, queries, template rendering),
+logged in as a superuser. The sizes are measured in alternation, request by request,
+so both see the same machine load. For each page it prints the SQL queries and rows
+per request, the median and p95 wall time, and the p95 ratio largest/smallest size.
 """
 
 from __future__ import annotations
@@ -26,18 +28,37 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/it_bench")
 os.environ.setdefault("INVOICETRACKER_TESTING", "true")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoicetracker.settings_test")
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+CURRENT = {"alias": "default"}
+
+
+class CurrentDatabaseRouter:
+    """Every query goes to the database of the size being measured."""
+
+    def db_for_read(self, model, **hints):
+        return CURRENT["alias"]
+
+    def db_for_write(self, model, **hints):
+        return CURRENT["alias"]
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return True
+
 
 PAGES = [
     ("admin", "default (most overdue first)", "/admin/cases/case/"),
-    ("admin", "sort days past due asc", "/admin/cases/case/?o=8"),
+    ("admin", "sort days past due asc", "/admin/cases/case/?o=7"),
     ("admin", "page 2", "/admin/cases/case/?p=2"),
-    ("admin", "filter 31-60 days, active", "/admin/cases/case/?overdue=31-60&status__exact=active"),
+    ("admin", "filter >90 days, active", "/admin/cases/case/?overdue=90%2B&status__exact=active"),
     ("admin", "search client name", "/admin/cases/case/?q=Beta"),
     ("tables2", "active, default", "/cases/active/"),
     ("tables2", "active, sort days asc", "/cases/active/?sort=days_past_due"),
     ("tables2", "active, page 2", "/cases/active/?page=2"),
-    ("tables2", "active, 31-60 days + e-mail", "/cases/active/?days_min=31&days_max=60&missing_email=false"),
+    ("tables2", "active, 31-365 days + e-mail", "/cases/active/?days_min=31&days_max=365&missing_email=false"),
     ("tables2", "active, search client name", "/cases/active/?q=Beta"),
     ("tables2", "closed, default", "/cases/closed/"),
 ]
@@ -61,7 +82,9 @@ def ensure_database(url: str) -> None:
 
 def fill(size: int, *, seed: int = 5) -> None:
     """Empty the case tables and bulk-create `size` cases (70 % active) over size/4 clients."""
-    from django.db import connection
+    from django.db import connections
+
+    connection = connections[CURRENT["alias"]]
     from django.utils import timezone
 
     from cases.calendar import business_today
@@ -143,8 +166,17 @@ def fill(size: int, *, seed: int = 5) -> None:
         cursor.execute("ANALYZE")
 
 
-def measure(client, url: str, repeat: int) -> tuple[int, float, float]:
-    from django.db import connection
+ROW_MARKERS = ('name="_selected_action"', '<td class="number"')
+
+
+def rows_shown(html: str) -> int:
+    """Rows on the page: admin rows carry a checkbox, table rows a number cell."""
+    return max(html.count(marker) for marker in ROW_MARKERS)
+
+
+def count_queries(client, url: str) -> tuple[int, int]:
+    """(SQL queries, rows shown) for one request, after warming up."""
+    from django.db import connections
 
     for _ in range(3):  # warm caches, templates, the connection
         assert client.get(url).status_code == 200, url
@@ -154,62 +186,84 @@ def measure(client, url: str, repeat: int) -> tuple[int, float, float]:
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count):
-        client.get(url)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return len(queries), statistics.median(times), p95
+    with connections[CURRENT["alias"]].execute_wrapper(count):
+        rows = rows_shown(client.get(url).content.decode())
+    return len(queries), rows
+
+
+def timed(client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, url
+    return elapsed
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page and size")
     args = parser.parse_args()
+    os.environ["BENCH_SIZES"] = ",".join(str(size) for size in args.sizes)
+    base = os.environ["DATABASE_URL"].rstrip("/")
+    for size in args.sizes:
+        ensure_database(f"{base}_{size}")
 
-    ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    User = get_user_model()
-    user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pass")
-    client = Client()
-    client.force_login(user)
-
-    results: dict[tuple[str, str], dict[int, tuple[int, float, float]]] = {}
+    clients = {}
     for size in args.sizes:
+        CURRENT["alias"] = f"s{size}"
+        call_command("migrate", database=CURRENT["alias"], verbosity=0)
         started = time.perf_counter()
         fill(size)
         print(f"filled {size:,} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        for kind, label, url in PAGES:
-            results.setdefault((kind, label), {})[size] = measure(client, url, args.repeat)
+        User = get_user_model()
+        user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pw")
+        clients[size] = Client()
+        clients[size].force_login(user)
+
+    counts: dict[tuple[int, str], tuple[int, int]] = {}
+    times: dict[tuple[int, str], list[float]] = {}
+    for size in args.sizes:
+        CURRENT["alias"] = f"s{size}"
+        for _kind, _label, url in PAGES:
+            counts[size, url] = count_queries(clients[size], url)
+    for _ in range(args.repeat):  # alternate sizes request by request
+        for _kind, _label, url in PAGES:
+            for size in args.sizes:
+                CURRENT["alias"] = f"s{size}"
+                times.setdefault((size, url), []).append(timed(clients[size], url))
 
     small, large = min(args.sizes), max(args.sizes)
-    header = f"{'list':8} {'page':32}" + "".join(
-        f" | {f'{s:,} cases':>22}" for s in args.sizes
-    ) + " | p95 ratio"
+    header = f"{'list':8} {'page':32}" + "".join(f" | {f'{s:,} cases':>31}" for s in args.sizes) + " | p95 ratio"
     print(header)
-    print(f"{'':8} {'':32}" + "".join(f" | {'queries  median    p95':>22}" for _ in args.sizes) + " |")
+    print(f"{'':8} {'':32}" + "".join(f" | {'queries rows  median     p95':>31}" for _ in args.sizes) + " |")
     print("-" * len(header))
-    for (kind, label), by_size in results.items():
-        cells = "".join(f" | {q:7d} {med:6.1f}ms {p95:6.1f}ms" for q, med, p95 in (by_size[s] for s in args.sizes))
-        ratio = by_size[large][2] / by_size[small][2]
-        same = "" if by_size[large][0] == by_size[small][0] else "  QUERIES DIFFER"
+    for kind, label, url in PAGES:
+        cells = ""
+        for size in args.sizes:
+            queries, rows = counts[size, url]
+            cells += (
+                f" | {queries:7d} {rows:4d} {statistics.median(times[size, url]):6.1f}ms {p95(times[size, url]):6.1f}ms"
+            )
+        ratio = p95(times[large, url]) / p95(times[small, url])
+        same = "" if counts[large, url][0] == counts[small, url][0] else "  QUERIES DIFFER"
         print(f"{kind:8} {label:32}{cells} | {ratio:5.2f}x{same}")
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the module the settings name in DATABASE_ROUTERS, so both share CURRENT.
+    from bench.pages import main as bench_main
+
+    bench_main()

@@ -9,23 +9,35 @@ and get no actions; a POST from them is refused with 403.
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
-from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from notifications.admin import NotificationInline
+
 from . import formatting
 from .calendar import business_today
 from .forms import CloseForm, PauseForm, SendStageForm
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage
-from .selectors import DAYS_PAST_DUE_BUCKETS, case_filter_days_bucket, case_list_for_ui, missing_email_q
+from .selectors import (
+    DAYS_PAST_DUE_BUCKETS,
+    CasePaginator,
+    case_filter_days_bucket,
+    case_list_for_ui,
+    invoice_currencies,
+    missing_email_q,
+)
 from .services import case_close, case_pause, case_request_refresh, case_resume
 
 log = logging.getLogger("invoicetracker.admin")
@@ -36,11 +48,6 @@ admin.site.site_url = reverse_lazy("cases:active")
 
 # A refresh asks InFakt about every case selected: keep it to about a page.
 REFRESH_MAX_CASES = 100
-
-try:  # Written in parallel in notifications/; wired in as soon as it exists.
-    from notifications.admin import NotificationInline
-except ImportError:  # pragma: no cover - depends on the notifications app's progress
-    NotificationInline = None
 
 
 # --- List filters ------------------------------------------------------------------
@@ -112,13 +119,103 @@ class CurrencyFilter(admin.SimpleListFilter):
     parameter_name = "currency"
 
     def lookups(self, request, model_admin):
-        currencies = Invoice.objects.order_by("currency").values_list("currency", flat=True).distinct()
-        return [(code, code) for code in currencies]
+        return [(code, code) for code in invoice_currencies()]
 
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(invoice__currency=self.value())
         return queryset
+
+
+# --- Date hierarchy on 100,000 cases -------------------------------------------------
+
+
+def _periods(first: date, last: date, kind: str) -> list[tuple[date, date]]:
+    """[start, end) of every year, month or day from `first` to `last`."""
+    periods = []
+    if kind == "year":
+        for year in range(first.year, last.year + 1):
+            periods.append((date(year, 1, 1), date(year + 1, 1, 1)))
+    elif kind == "month":
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            nxt = (year + 1, 1) if month == 12 else (year, month + 1)
+            periods.append((date(year, month, 1), date(*nxt, 1)))
+            year, month = nxt
+    else:
+        day = first
+        while day <= last:
+            periods.append((day, day + timedelta(days=1)))
+            day += timedelta(days=1)
+    return periods
+
+
+class DateHierarchyQuerySet:
+    """What the admin's date hierarchy reads from `cl.queryset`, answered with index-friendly SQL.
+
+    Django asks for MIN/MAX of the date and for the DISTINCT years (months, days) of the
+    whole filtered list: two hash joins over every case. Here the bounds come from
+    ORDER BY ... LIMIT 1 subqueries and the periods from one EXISTS per candidate
+    period, each set in a single query, so the cost no longer grows with the rows.
+    Everything else is passed through to the real queryset.
+    """
+
+    def __init__(self, queryset, field: str):
+        self._queryset = queryset
+        self._field = field
+        self._bounds = None
+
+    def __getattr__(self, name):
+        return getattr(self._queryset, name)
+
+    def __iter__(self):
+        return iter(self._queryset)
+
+    def __len__(self):
+        return len(self._queryset)
+
+    def _one_row(self, **annotations) -> dict | None:
+        rows = list(self._queryset.model._default_manager.order_by().annotate(**annotations).values(*annotations)[:1])
+        return rows[0] if rows else None
+
+    def bounds(self) -> dict:
+        if self._bounds is None:
+            field = self._field
+            dated = self._queryset.order_by().filter(**{f"{field}__isnull": False}).values(field)
+            row = self._one_row(
+                first=Subquery(dated.order_by(field)[:1]), last=Subquery(dated.order_by(f"-{field}")[:1])
+            )
+            self._bounds = row or {"first": None, "last": None}
+        return self._bounds
+
+    def aggregate(self, *args, **kwargs):
+        if args or set(kwargs) != {"first", "last"}:
+            return self._queryset.aggregate(*args, **kwargs)
+        return self.bounds()
+
+    def dates(self, field_name, kind, order="ASC"):
+        if field_name != self._field:
+            return self._queryset.dates(field_name, kind, order)
+        bounds = self.bounds()
+        if bounds["first"] is None:
+            return []
+        periods = _periods(bounds["first"], bounds["last"], kind)
+        base = self._queryset.order_by()
+        row = self._one_row(
+            **{
+                f"p{i}": Exists(base.filter(**{f"{field_name}__gte": start, f"{field_name}__lt": end}))
+                for i, (start, end) in enumerate(periods)
+            }
+        )
+        found = [start for i, (start, _end) in enumerate(periods) if row and row[f"p{i}"]]
+        return found if order == "ASC" else found[::-1]
+
+
+class CaseChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        # Read after the results only by the date hierarchy.
+        self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy)
 
 
 # --- Inlines -------------------------------------------------------------------------
@@ -142,7 +239,7 @@ class CaseEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = CaseEvent
     verbose_name = _("zdarzenie")
     verbose_name_plural = _("oś czasu")
-    fields = ("when", "kind", "message", "user")
+    fields = ("when", "kind", "message", "who")
     readonly_fields = fields
     ordering = ("at", "id")
 
@@ -152,6 +249,10 @@ class CaseEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     @admin.display(description=_("kiedy"), ordering="at")
     def when(self, obj):
         return formatting.format_datetime(obj.at)
+
+    @admin.display(description=_("kto"))
+    def who(self, obj):
+        return obj.user or _("system")
 
 
 # --- Cases ---------------------------------------------------------------------------
@@ -250,17 +351,21 @@ class CaseAdmin(admin.ModelAdmin):
         "public_link",
     )
 
-    def get_inlines(self, request, obj):
-        inlines = [CaseEventInline]
-        if NotificationInline is not None:
-            inlines.append(NotificationInline)
-        return inlines
+    inlines = [CaseEventInline, NotificationInline]
 
     def get_queryset(self, request):
         return case_list_for_ui(today=business_today())
 
     def get_ordering(self, request):
-        return ["-days_past_due", "-pk"]
+        # Most overdue first. Days past due = today - due date, so ordering by the due date
+        # gives the same order and lets PostgreSQL walk the due-date index instead of sorting.
+        return ["invoice__due_date"]
+
+    def get_changelist(self, request, **kwargs):
+        return CaseChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return CasePaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def has_add_permission(self, request):
         return False  # cases are opened by the sync
@@ -276,6 +381,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_run_sync_permission(self, request):
         return request.user.has_perm("syncstatus.run_sync")
+
+    def has_send_manual_permission(self, request):
+        return request.user.has_perm("notifications.send_manual")
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and not self.has_change_permission(request):
@@ -355,7 +463,8 @@ class CaseAdmin(admin.ModelAdmin):
     def due_date(self, obj):
         return formatting.format_date(obj.invoice.due_date)
 
-    @admin.display(description=_("dni po terminie"), ordering="days_past_due")
+    # Sorted through the due date (reversed): the same order as the computed days, and indexable.
+    @admin.display(description=_("dni po terminie"), ordering="-invoice__due_date")
     def days_past_due(self, obj):
         days = obj.days_past_due
         if days is None:
@@ -363,7 +472,7 @@ class CaseAdmin(admin.ModelAdmin):
         css = "it-overdue" if days > 0 else "it-notdue"
         return format_html('<span class="{}">{}</span>', css, days)
 
-    @admin.display(description=_("przypomnienia"), ordering="last_stage_offset")
+    @admin.display(description=_("przypomnienia"), ordering=F("last_stage_offset").asc(nulls_first=True))
     def progress(self, obj):
         done = obj.stages_done or 0
         if obj.last_stage_name:
@@ -447,6 +556,7 @@ class CaseAdmin(admin.ModelAdmin):
             "count": queryset.count(),
             "select_across": request.POST.get("select_across", "0"),
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "return_case": request.POST.get("_case", "") if request.POST.get("_case", "").isdigit() else "",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "opts": self.model._meta,
             "media": self.media + form.media,
@@ -474,7 +584,8 @@ class CaseAdmin(admin.ModelAdmin):
             done += 1
         self._report(
             request,
-            _("Wstrzymano spraw: %(done)s (do %(until)s)") % {"done": done, "until": formatting.format_date(data["until"])},
+            _("Wstrzymano spraw: %(done)s (do %(until)s)")
+            % {"done": done, "until": formatting.format_date(data["until"])},
             skipped,
         )
         return self._done(request)
@@ -515,13 +626,10 @@ class CaseAdmin(admin.ModelAdmin):
         self._report(request, _("Zamknięto spraw: %(done)s") % {"done": done}, skipped)
         return self._done(request)
 
-    @admin.action(description=_("Wyślij wybrany etap teraz…"), permissions=["change"])
+    @admin.action(description=_("Wyślij wybrany etap teraz…"), permissions=["change", "send_manual"])
     def send_stage_now(self, request, queryset):
-        try:
-            from notifications.services import reminder_send_manual
-        except ImportError:
-            self.message_user(request, _("Wysyłka ręczna nie jest jeszcze dostępna."), messages.ERROR)
-            return None
+        from notifications import services as reminder_services
+
         step = self._parameters(
             request,
             queryset,
@@ -541,12 +649,15 @@ class CaseAdmin(admin.ModelAdmin):
                 skipped += 1
                 continue
             try:
-                notification = reminder_send_manual(case=case, stage=stage, user=request.user)
-            except Exception as exc:  # report every case, keep going with the rest
-                log.exception("manual send of stage %s for case %s failed", stage.pk, case.pk)
+                notification = reminder_services.reminder_send_manual(case=case, stage=stage, user=request.user)
+            except reminder_services.ReminderNotSendable as exc:
                 failures.append(f"{case.invoice.number}: {exc}")
                 continue
-            label = notification.get_status_display() if hasattr(notification, "get_status_display") else _("wysłane")
+            except Exception as exc:  # report every case, keep going with the rest
+                log.exception("manual send of stage %s for case %s failed", stage.pk, case.pk)
+                failures.append(f"{case.invoice.number}: {type(exc).__name__}: {exc}")
+                continue
+            label = notification.get_status_display()
             outcomes[str(label)] = outcomes.get(str(label), 0) + 1
         summary = ", ".join(f"{label}: {n}" for label, n in outcomes.items()) or "0"
         self._report(request, _("Etap „%(stage)s”: %(summary)s") % {"stage": stage.name, "summary": summary}, skipped)
@@ -671,7 +782,19 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .defer("raw")
-            .annotate(active_case_count=Count("invoices__case", filter=Q(invoices__case__status=Case.Status.ACTIVE)))
+            # A subquery per shown row, not a GROUP BY over every client's invoices.
+            .annotate(
+                active_case_count=Coalesce(
+                    Subquery(
+                        Case.objects.filter(invoice__client=OuterRef("pk"), status=Case.Status.ACTIVE)
+                        .order_by()
+                        .values("invoice__client")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
+            )
         )
 
     @admin.display(description=_("nazwa"), ordering="company_name")
@@ -748,11 +871,4 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return formatting.format_date(obj.due_date)
 
 
-@admin.register(ReminderStage)
-class ReminderStageAdmin(admin.ModelAdmin):
-    list_display = ("name", "offset_days", "is_active")
-    list_filter = ("is_active",)
-    ordering = ("offset_days",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the e-mail log points at stages; deactivate instead
+# ReminderStage's admin (wording, preview, test send) is registered by notifications.admin.

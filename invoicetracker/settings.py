@@ -289,3 +289,28 @@ SELLER_NIP = env.str("SELLER_NIP", default="")
 SELLER_BANK_ACCOUNT = env.str("SELLER_BANK_ACCOUNT", default="")
 REMINDER_CONTACT_EMAIL = env.str("REMINDER_CONTACT_EMAIL", default="")
 REMINDER_CONTACT_PHONE = env.str("REMINDER_CONTACT_PHONE", default="")
+
+# --- UI ------------------------------------------------------------------------------
+# Owned by cases/ (issue #5): staff and manager UI.
+
+# Dates as 31.12.2026 in every language (admin included); see cases/formats/.
+FORMAT_MODULE_PATH = ["cases.formats"]
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+# --- end UI ----------------------------------------------------------------------------
+
+# --- Reports ---------------------------------------------------------------------------
+# Owned by syncstatus/ (issue #6): status panel, health banner, daily summary e-mail.
+
+# The health banner warns when the last successful sync finished longer ago than this.
+SYNC_STALE_AFTER_HOURS = _int("SYNC_STALE_AFTER_HOURS", 26, minimum=1, maximum=24 * 14)
+# The managers' daily summary e-mail with the previous day's figures; off with false.
+DAILY_SUMMARY_ENABLED = _bool("DAILY_SUMMARY_ENABLED", True)
+# When it goes out, HH:MM Europe/Warsaw (after the morning sync and reminders).
+DAILY_SUMMARY_TIME = _clock("DAILY_SUMMARY_TIME", "07:30")
+# Comma-separated recipients; empty: the e-mail addresses of the active users in the "Managers" group.
+DAILY_SUMMARY_RECIPIENTS = env.list("DAILY_SUMMARY_RECIPIENTS", default=[])
+# The app's public address, for links in e-mails, e.g. https://invoicetracker.example.com (empty: no links).
+SITE_URL = env.str("SITE_URL", default="").strip()
+if SITE_URL:
+    SITE_URL = _url("SITE_URL", "https://invoicetracker.example.com", require_https=False)
+# --- end Reports -----------------------------------------------------------------------

@@ -1,0 +1,443 @@
+"""Admin for reminder e-mails: the stage ladder (editable, with a live preview and a test send),
+the read-only notification log, the sending runs, and `NotificationInline` for the case admin.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, JsonResponse
+from django.template import Template, TemplateSyntaxError
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from cases.calendar import business_today
+from cases.formatting import format_datetime
+from cases.models import Case, ReminderStage
+
+from .emails import LANGUAGES, STAGE_VARIABLES, StageTexts, render_reminder
+from .models import Notification, ReminderRun
+from .selectors import reminder_stages_active
+from .services import (
+    ReminderNotSendable,
+    notification_confirm_sent,
+    notification_resend,
+    reminder_send_test,
+    reminder_stages_reschedule,
+)
+
+log = logging.getLogger("invoicetracker.reminders")
+
+TEXT_FIELDS = ("subject", "body_text", "body_html")
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _case_link(case: Case) -> str:
+    try:
+        url = reverse("admin:cases_case_change", args=[case.pk])
+    except NoReverseMatch:
+        return str(case)
+    return format_html('<a href="{}">{}</a>', url, case)
+
+
+# --- Notification log -------------------------------------------------------------
+
+
+class NotificationInline(ReadOnlyMixin, admin.TabularInline):
+    """The case's e-mail log, read-only (used by the case admin)."""
+
+    model = Notification
+    fk_name = "case"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("-created_at",)
+    fields = ("created_at", "stage", "status", "mode", "recipients_display", "attempts", "sent_at", "error")
+    readonly_fields = fields
+    verbose_name = _("e-mail")
+    verbose_name_plural = _("wysłane e-maile")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stage")
+
+    @admin.display(description=_("odbiorcy"))
+    def recipients_display(self, obj):
+        return ", ".join(obj.recipients)
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    title = _("wynik")
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("ok", _("wysłane")),
+            ("error", _("błąd")),
+            ("review", _("do sprawdzenia")),
+            ("not_sent", _("wstrzymane lub pominięte")),
+        ]
+
+    def queryset(self, request, queryset):
+        status = Notification.Status
+        match self.value():
+            case "ok":
+                return queryset.filter(status=status.SENT)
+            case "error":
+                return queryset.filter(status__in=[status.FAILED, status.UNCERTAIN])
+            case "review":
+                return queryset.filter(
+                    Q(status=status.UNCERTAIN) | Q(status=status.FAILED, reason=Notification.Reason.MAX_ATTEMPTS)
+                )
+            case "not_sent":
+                return queryset.filter(status__in=[status.HELD, status.SKIPPED])
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "case_display",
+        "stage_display",
+        "status",
+        "mode",
+        "recipients_display",
+        "attempts",
+        "sent_display",
+        "reason",
+    )
+    list_filter = (OutcomeFilter, "status", "mode", "reason", "stage")
+    search_fields = (
+        "case__invoice__number",
+        "case__invoice__client__company_name",
+        "case__invoice__client__last_name",
+        "message_id",
+        "subject",
+    )
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    raw_id_fields = ("case", "triggered_by", "run")
+    actions = ("resend", "confirm_sent")
+    fieldsets = (
+        (None, {"fields": ("case_display", "stage", "stage_offset", "status", "reason", "mode", "triggered_by")}),
+        (
+            _("Wysyłka"),
+            {"fields": ("send_date", "recipients", "cc", "message_id", "attempts", "created_at", "sent_at", "run")},
+        ),
+        (_("Treść"), {"fields": ("language", "subject", "body_text_display", "body_html_display")}),
+        (_("Błąd"), {"fields": ("error",)}),
+    )
+    readonly_fields = (
+        "case_display",
+        "stage",
+        "stage_offset",
+        "status",
+        "reason",
+        "mode",
+        "triggered_by",
+        "send_date",
+        "recipients",
+        "cc",
+        "message_id",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "run",
+        "language",
+        "subject",
+        "body_text_display",
+        "body_html_display",
+        "error",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case__invoice__client", "stage", "triggered_by")
+
+    def has_send_manual_permission(self, request):
+        return request.user.has_perm("notifications.send_manual")
+
+    @admin.display(description=_("sprawa"), ordering="case__invoice__number")
+    def case_display(self, obj):
+        return _case_link(obj.case)
+
+    @admin.display(description=_("etap"), ordering="stage_offset")
+    def stage_display(self, obj):
+        offset = obj.stage_offset if obj.stage_offset is not None else obj.stage.offset_days
+        return f"{obj.stage.name} ({offset:+d})"
+
+    @admin.display(description=_("odbiorcy"))
+    def recipients_display(self, obj):
+        return ", ".join(obj.recipients)
+
+    @admin.display(description=_("wysłano"), ordering="sent_at")
+    def sent_display(self, obj):
+        return format_datetime(obj.sent_at)
+
+    @admin.display(description=_("treść"))
+    def body_text_display(self, obj):
+        return format_html('<pre style="white-space:pre-wrap;margin:0">{}</pre>', obj.body_text)
+
+    @admin.display(description=_("treść HTML"))
+    def body_html_display(self, obj):
+        if not obj.body_html:
+            return "—"
+        return format_html(
+            '<iframe sandbox srcdoc="{}" style="width:100%;max-width:760px;height:480px;border:1px solid #ccc">'
+            "</iframe>",
+            obj.body_html,
+        )
+
+    @admin.action(description=_("Wyślij ponownie ręcznie (niepewne lub nieudane)"), permissions=["send_manual"])
+    def resend(self, request, queryset):
+        done = 0
+        for notification in queryset.select_related("case", "stage"):
+            try:
+                result = notification_resend(notification=notification, user=request.user)
+            except ReminderNotSendable as exc:
+                self.message_user(request, f"{notification.case}: {exc}", messages.WARNING)
+                continue
+            if result.status == Notification.Status.SENT:
+                done += 1
+            else:
+                self.message_user(
+                    request, f"{notification.case}: {result.get_status_display()} — {result.error}", messages.ERROR
+                )
+        self.message_user(request, _("Wysłano ponownie: %(n)s") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Potwierdź wysłanie (sprawdzone w logu serwera poczty)"), permissions=["send_manual"])
+    def confirm_sent(self, request, queryset):
+        done = sum(
+            notification_confirm_sent(notification=n, user=request.user)
+            for n in queryset.filter(status=Notification.Status.UNCERTAIN).select_related("case", "stage")
+        )
+        self.message_user(request, _("Potwierdzono: %(n)s") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "day",
+        "started_at",
+        "trigger",
+        "sent",
+        "failed",
+        "gave_up",
+        "uncertain",
+        "held",
+        "skipped",
+        "no_email",
+        "paused",
+        "cancelled",
+        "smtp_connections",
+        "held_reason",
+    )
+    list_filter = ("trigger",)
+    date_hierarchy = "started_at"
+    list_per_page = 100
+
+
+# --- Reminder stages ----------------------------------------------------------------
+
+
+class ReminderStageForm(forms.ModelForm):
+    class Meta:
+        model = ReminderStage
+        fields = (
+            "name",
+            "offset_days",
+            "is_active",
+            *(f"{name}_{language}" for language in LANGUAGES for name in TEXT_FIELDS),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for language in LANGUAGES:
+            for name in TEXT_FIELDS:
+                field = f"{name}_{language}"
+                source = cleaned.get(field) or ""
+                try:
+                    Template(source)
+                except TemplateSyntaxError as exc:
+                    self.add_error(field, _("Błąd w szablonie: %(error)s") % {"error": exc})
+        if not (cleaned.get("subject_pl") or "").strip():
+            self.add_error("subject_pl", _("Temat po polsku jest wymagany."))
+        if not (cleaned.get("body_text_pl") or "").strip():
+            self.add_error("body_text_pl", _("Treść tekstowa po polsku jest wymagana."))
+        return cleaned
+
+
+class ReminderStageAdmin(admin.ModelAdmin):
+    """Registered from NotificationsConfig.ready() (see apps.py)."""
+
+    form = ReminderStageForm
+    list_display = ("name", "offset_display", "is_active", "has_english")
+    list_filter = ("is_active",)
+    ordering = ("offset_days",)
+    search_fields = ("name", "subject_pl", "subject_en")
+    list_per_page = 100
+    fieldsets = (
+        (None, {"fields": ("name", "offset_days", "is_active")}),
+        (_("Treść po polsku"), {"fields": ("subject_pl", "body_text_pl", "body_html_pl")}),
+        (
+            _("Treść po angielsku"),
+            {
+                "fields": ("subject_en", "body_text_en", "body_html_en"),
+                "description": _("Dla kontrahentów z językiem angielskim. Puste pole: użyta zostanie wersja polska."),
+            },
+        ),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the e-mail log points at stages; deactivate one instead
+
+    @admin.display(description=_("przesunięcie"), ordering="offset_days")
+    def offset_display(self, obj):
+        if obj.offset_days < 0:
+            return _("%(n)s dni przed terminem") % {"n": -obj.offset_days}
+        return _("%(n)s dni po terminie") % {"n": obj.offset_days}
+
+    @admin.display(description=_("wersja angielska"), boolean=True)
+    def has_english(self, obj):
+        return bool(obj.subject_en and obj.body_text_en)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"offset_days", "is_active"} & set(form.changed_data):
+            moved = reminder_stages_reschedule()
+            self.message_user(request, _("Zaktualizowano harmonogram spraw: %(n)s") % {"n": moved}, messages.INFO)
+
+    # -- preview and test send
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        custom = [
+            path("preview/", self.admin_site.admin_view(self.preview_view), name=f"{prefix}_preview"),
+            path("send-test/", self.admin_site.admin_view(self.send_test_view), name=f"{prefix}_send_test"),
+        ]
+        return custom + super().get_urls()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "stage_variables": STAGE_VARIABLES.items(),
+            "preview_cases": self._preview_cases(),
+            "preview_languages": LANGUAGES,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _preview_cases() -> list[Case]:
+        return list(
+            Case.objects.filter(status=Case.Status.ACTIVE)
+            .select_related("invoice", "invoice__client")
+            .order_by("-opened_at")[:50]
+        )
+
+    def _preview_input(self, request: HttpRequest):
+        """(unsaved stage, texts, language, case) from the change form's current values."""
+        data = request.POST
+        language = data.get("preview_language") if data.get("preview_language") in LANGUAGES else "pl"
+        cases = Case.objects.select_related("invoice", "invoice__client")
+        case = None
+        if (data.get("preview_case") or "").isdigit():
+            case = cases.filter(pk=int(data["preview_case"])).first()
+        if case is None:
+            case = (
+                cases.filter(status=Case.Status.ACTIVE, invoice__client__language=language)
+                .order_by("-opened_at")
+                .first()
+                or cases.filter(status=Case.Status.ACTIVE).order_by("-opened_at").first()
+                or cases.order_by("-opened_at").first()
+            )
+        try:
+            offset = int(data.get("offset_days") or 0)
+        except ValueError:
+            offset = 0
+        stage = ReminderStage(name=data.get("name", ""), offset_days=offset, is_active=True)
+        if (data.get("stage_id") or "").isdigit():
+            stage.pk = int(data["stage_id"])
+
+        def text(name: str) -> str:
+            return data.get(f"{name}_{language}", "") or data.get(f"{name}_pl", "")
+
+        texts = StageTexts(subject=text("subject"), body_text=text("body_text"), body_html=text("body_html"))
+        stages = [s for s in reminder_stages_active() if s.pk != stage.pk]
+        return stage, texts, language, case, stages
+
+    def preview_view(self, request: HttpRequest):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return require_POST(self._preview)(request)
+
+    def _preview(self, request: HttpRequest) -> JsonResponse:
+        stage, texts, language, case, stages = self._preview_input(request)
+        if case is None:
+            return JsonResponse({"error": str(_("Brak spraw do podglądu: podgląd potrzebuje choć jednej sprawy."))})
+        try:
+            rendered = render_reminder(
+                case=case, stage=stage, day=business_today(), stages=stages, texts=texts, language=language
+            )
+        except Exception as exc:  # a half-typed template: show the error, keep the page working
+            return JsonResponse({"error": f"{type(exc).__name__}: {exc}"})
+        client = case.invoice.client
+        return JsonResponse(
+            {
+                "case": f"{case.invoice.number} · {client.name if client else '—'}",
+                "case_id": case.pk,
+                "language": language,
+                "recipients": list(client.emails) if client else [],
+                "subject": rendered.subject,
+                "text": rendered.body_text,
+                "html": rendered.body_html,
+            }
+        )
+
+    def send_test_view(self, request: HttpRequest):
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            raise PermissionDenied
+        return require_POST(self._send_test)(request)
+
+    def _send_test(self, request: HttpRequest) -> JsonResponse:
+        to = (request.user.email or "").strip()
+        if not to:
+            return JsonResponse({"ok": False, "error": str(_("Twoje konto nie ma adresu e-mail."))})
+        stage, texts, language, case, stages = self._preview_input(request)
+        if case is None:
+            return JsonResponse({"ok": False, "error": str(_("Brak spraw do podglądu."))})
+        try:
+            reminder_send_test(stage=stage, case=case, to=to, texts=texts, language=language, stages=stages)
+        except Exception as exc:
+            log.warning("test reminder to %s failed: %s", to, exc)
+            return JsonResponse({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+        return JsonResponse(
+            {
+                "ok": True,
+                "message": str(
+                    _("Wysłano test na %(to)s (%(time)s).") % {"to": to, "time": f"{timezone.localtime():%H:%M:%S}"}
+                ),
+            }
+        )
+
+
+def register_stage_admin(site: admin.AdminSite) -> None:
+    """ReminderStage's admin lives here (issue #4); replace any other registration of it."""
+    if site.is_registered(ReminderStage):
+        site.unregister(ReminderStage)
+    site.register(ReminderStage, ReminderStageAdmin)

@@ -33,3 +33,25 @@ def daily_sync() -> int | None:
         raise
     reminders_send_due(today.isoformat())
     return run.pk
+
+
+def panel_sync(*, user_id: int | None = None) -> int | None:
+    """The status panel's "run sync now": today's daily sync, triggered by the user. No reminders."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        run = sync_run(target_date=business_today(), kind=SyncRun.Kind.DAILY, trigger=SyncRun.Trigger.PANEL, user=user)
+    except SyncAlreadyRunning as exc:
+        log.warning("panel sync skipped: %s", exc)
+        return None
+    return run.pk
+
+
+def daily_summary() -> int:
+    """The managers' morning e-mail with yesterday's figures (off with DAILY_SUMMARY_ENABLED=false)."""
+    from syncstatus.reports import daily_summary_send
+
+    if not settings.DAILY_SUMMARY_ENABLED:
+        return 0
+    return daily_summary_send()

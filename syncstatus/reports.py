@@ -1,0 +1,345 @@
+"""Manager reports: the per-day charts, the aging of active cases, the stage after which cases were
+paid, and the daily summary e-mail with the previous day's figures."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases import formatting
+from cases.calendar import business_today
+from cases.models import Case, ReminderStage
+from cases.selectors import DAYS_PAST_DUE_BUCKETS
+from notifications.emails import render_triplet
+from notifications.models import Notification, ReminderRun
+
+from . import charts
+from .health import Alert, health_alerts
+from .models import SyncRun
+from .selectors import (
+    EMAIL_COUNTS,
+    INFAKT_GET_LIMIT_PER_MINUTE,
+    api_use_per_run,
+    cases_opened_closed_per_day,
+    day_bounds,
+    emails_sent_per_stage_per_day,
+)
+
+log = logging.getLogger("invoicetracker.reports")
+
+PERIODS = (30, 90)
+
+
+# --- Aging ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgingCell:
+    key: str
+    label: str
+    count: int
+    amount: int  # grosze of the row's currency, left to pay
+    url: str
+
+
+@dataclass
+class AgingRow:
+    currency: str
+    cells: list[AgingCell]
+    count: int
+    amount: int
+
+
+def aging_buckets(*, today: date) -> list[tuple[str, str, Q, dict]]:
+    """(key, label, condition on the case, cases-list query) per bucket of days past due."""
+    buckets = []
+    for key, label, low, high in DAYS_PAST_DUE_BUCKETS:
+        if key == "not_due":
+            # Not yet due includes the due date itself (0 days past due), as in the case lists.
+            condition, query = Q(invoice__due_date__gte=today), {"days_max": 0}
+        else:
+            condition = Q(invoice__due_date__lte=today - timedelta(days=low))
+            query = {"days_min": low}
+            if high is not None:
+                condition &= Q(invoice__due_date__gte=today - timedelta(days=high))
+                query["days_max"] = high
+        buckets.append((key, str(label), condition, query))
+    return buckets
+
+
+def aging_report(*, today: date | None = None) -> list[AgingRow]:
+    """Active cases and the amounts left to pay per bucket of days past due, per currency (PLN first).
+
+    One query. A case without a due date counts in the totals only (the sync never opens one).
+    """
+    today = today or business_today()
+    buckets = aging_buckets(today=today)
+    annotations = {}
+    for index, (_key, _label, condition, _query) in enumerate(buckets):
+        annotations[f"n{index}"] = Count("id", filter=condition)
+        annotations[f"a{index}"] = Sum("invoice__left_to_pay", filter=condition, default=0)
+    rows = (
+        Case.objects.filter(status=Case.Status.ACTIVE)
+        .values("invoice__currency")
+        .annotate(**annotations, n=Count("id"), a=Sum("invoice__left_to_pay", default=0))
+        .order_by()
+    )
+    base = reverse("cases:active")
+    report = [
+        AgingRow(
+            currency=row["invoice__currency"],
+            cells=[
+                AgingCell(key, label, row[f"n{i}"], row[f"a{i}"], f"{base}?{urlencode(query)}")
+                for i, (key, label, _condition, query) in enumerate(buckets)
+            ],
+            count=row["n"],
+            amount=row["a"],
+        )
+        for row in rows
+    ]
+    return sorted(report, key=lambda row: (row.currency != "PLN", row.currency))
+
+
+# --- Paid after which stage -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaidAfterStage:
+    offset: int | None  # None: paid before any reminder was sent
+    label: str
+    count: int
+    share: float  # percent of the period's paid cases
+
+
+def paid_after_stage(*, start: date, end: date) -> list[PaidAfterStage]:
+    """Cases closed as paid in [start, end], by the last reminder stage actually sent before."""
+    low, high = day_bounds(start, end)
+    last_sent = (
+        Notification.objects.filter(case=OuterRef("pk"), status=Notification.Status.SENT)
+        .order_by("-stage__offset_days")
+        .values("stage__offset_days")[:1]
+    )
+    counts = dict(
+        Case.objects.filter(
+            status=Case.Status.CLOSED, close_reason=Case.CloseReason.PAID, closed_at__gte=low, closed_at__lt=high
+        )
+        .annotate(last_sent=Subquery(last_sent))
+        .values("last_sent")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("last_sent", "n")
+    )
+    total = sum(counts.values())
+    names = dict(ReminderStage.objects.values_list("offset_days", "name"))
+    offsets = sorted(set(names) | {offset for offset in counts if offset is not None})
+    rows = [PaidAfterStage(None, _("przed pierwszym przypomnieniem"), counts.get(None, 0), 0.0)]
+    rows += [
+        PaidAfterStage(offset, f"{names.get(offset, _('etap'))} ({offset:+d})", counts.get(offset, 0), 0.0)
+        for offset in offsets
+    ]
+    return [
+        PaidAfterStage(row.offset, row.label, row.count, round(100 * row.count / total, 1) if total else 0.0)
+        for row in rows
+    ]
+
+
+# --- Charts -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    svg: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)  # the same data as a table, for reading exactly
+
+
+def _day_categories(days: list[date]) -> list[charts.Category]:
+    return [charts.Category(day.isoformat(), f"{day:%d.%m}", formatting.format_date(day)) for day in days]
+
+
+def chart_cases(*, start: date, end: date) -> Chart:
+    per_day = cases_opened_closed_per_day(start=start, end=end)
+    days = sorted(per_day)
+    opened, closed = _("otwarte"), _("zamknięte")
+    svg = charts.bar_chart(
+        title=_("Sprawy otwarte i zamknięte dziennie"),
+        categories=_day_categories(days),
+        series=[
+            charts.Series("opened", opened, [per_day[d]["opened"] for d in days], "#1f5fa8"),
+            charts.Series("closed", closed, [per_day[d]["closed"] for d in days], "#2e7d32"),
+        ],
+        empty=_("Brak danych w tym okresie"),
+    )
+    rows = [
+        [formatting.format_date(d), str(per_day[d]["opened"]), str(per_day[d]["closed"])]
+        for d in days
+        if per_day[d]["opened"] or per_day[d]["closed"]
+    ]
+    return Chart("cases", _("Sprawy otwarte i zamknięte"), svg, [_("dzień"), opened, closed], rows)
+
+
+def chart_emails(*, start: date, end: date) -> Chart:
+    data = emails_sent_per_stage_per_day(start=start, end=end)
+    days = sorted(data.per_day)
+    series = [
+        charts.Series(
+            f"stage-{stage.offset_days}",
+            f"{stage.name} ({stage.offset_days:+d})",
+            [data.per_day[d].get(stage.pk, 0) for d in days],
+        )
+        for stage in data.stages
+    ]
+    svg = charts.bar_chart(
+        title=_("E-maile wysłane dziennie, wg etapu"),
+        categories=_day_categories(days),
+        series=series,
+        stacked=True,
+        empty=_("Brak wysłanych e-maili w tym okresie"),
+    )
+    rows = [
+        [formatting.format_date(d), *(str(data.per_day[d].get(stage.pk, 0)) for stage in data.stages)]
+        for d in days
+        if data.per_day[d]
+    ]
+    columns = [_("dzień"), *(s.label for s in series)]
+    return Chart("emails", _("E-maile wysłane wg etapu"), svg, columns, rows)
+
+
+def chart_api(*, start: date, end: date) -> Chart:
+    runs = api_use_per_run(start=start, end=end)
+    categories = [
+        charts.Category(str(use.run_id), f"{timezone.localtime(use.started_at):%d.%m}", f"#{use.run_id}")
+        for use in runs
+    ]
+    svg = charts.bar_chart(
+        title=_("Zapytania do InFakt na minutę, w każdej synchronizacji, wobec limitu"),
+        categories=categories,
+        series=[
+            charts.Series("per_minute", _("zapytań/min"), [round(use.per_minute, 1) for use in runs], "#1f5fa8"),
+            charts.Series("rate_limited", _("odpowiedzi 429"), [use.rate_limited for use in runs], "#b3261e"),
+        ],
+        lines=[
+            charts.Line("infakt", _("limit InFakt"), INFAKT_GET_LIMIT_PER_MINUTE, "#b3261e"),
+            charts.Line("client", _("nasz limit"), settings.INFAKT_MAX_GET_PER_MINUTE, "#8a5a00", dashed=True),
+        ],
+        empty=_("Brak synchronizacji w tym okresie"),
+    )
+    rows = [
+        [
+            f"#{use.run_id}",
+            formatting.format_datetime(use.started_at),
+            str(use.requests),
+            f"{use.per_minute:.1f}",
+            str(use.rate_limited),
+            str(use.retries),
+        ]
+        for use in runs
+    ]
+    columns = [_("synchronizacja"), _("start"), _("zapytania"), _("zapytań/min"), _("429"), _("ponowienia")]
+    return Chart("api", _("Zapytania do InFakt wobec limitu"), svg, columns, rows)
+
+
+def report_charts(*, days: int, today: date | None = None) -> list[Chart]:
+    end = today or business_today()
+    start = end - timedelta(days=days - 1)
+    return [chart_cases(start=start, end=end), chart_emails(start=start, end=end), chart_api(start=start, end=end)]
+
+
+# --- Daily summary ------------------------------------------------------------------------------
+
+
+@dataclass
+class DailySummary:
+    day: date
+    runs: list[SyncRun]
+    cases_opened: int
+    cases_closed: int
+    emails: dict[str, int]
+    held_reasons: list[str]
+    api_requests: int
+    api_rate_limited: int
+    records_skipped: int
+    aging: list[AgingRow]
+    alerts: list[Alert]
+
+    @property
+    def last_run(self) -> SyncRun | None:
+        return self.runs[-1] if self.runs else None
+
+
+def daily_summary_for(*, day: date, now: datetime | None = None) -> DailySummary:
+    """What happened on `day` (Warsaw): syncs started, cases opened and closed, e-mails, API use;
+    plus today's aging and health, so the e-mail says where things stand."""
+    low, high = day_bounds(day, day)
+    runs = list(SyncRun.objects.filter(started_at__gte=low, started_at__lt=high).order_by("started_at"))
+    cases = cases_opened_closed_per_day(start=day, end=day)[day]
+    reminder_runs = ReminderRun.objects.filter(day=day)
+    emails = reminder_runs.aggregate(**{name: Sum(name, default=0) for name in EMAIL_COUNTS})
+    held = [r for r in reminder_runs.order_by("started_at").values_list("held_reason", flat=True) if r]
+    return DailySummary(
+        day=day,
+        runs=runs,
+        cases_opened=cases["opened"],
+        cases_closed=cases["closed"],
+        emails=emails,
+        held_reasons=list(dict.fromkeys(held)),
+        api_requests=sum(run.api_requests for run in runs),
+        api_rate_limited=sum(run.api_rate_limited for run in runs),
+        records_skipped=sum(run.records_skipped for run in runs),
+        aging=aging_report(today=business_today(now)),
+        alerts=health_alerts(now=now),
+    )
+
+
+def daily_summary_recipients() -> list[str]:
+    """DAILY_SUMMARY_RECIPIENTS when set; otherwise the e-mails of the active users in "Managers"."""
+    if settings.DAILY_SUMMARY_RECIPIENTS:
+        return list(settings.DAILY_SUMMARY_RECIPIENTS)
+    users = get_user_model().objects.filter(is_active=True, groups__name="Managers").exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}" if settings.SITE_URL else ""
+
+
+def daily_summary_send(*, day: date | None = None, now: datetime | None = None, connection=None) -> int:
+    """E-mail the summary of `day` (default: yesterday in Warsaw) to the managers. Returns recipients."""
+    now = now or timezone.now()
+    day = day or business_today(now) - timedelta(days=1)
+    recipients = daily_summary_recipients()
+    if not recipients:
+        log.warning("daily summary for %s not sent: no recipients (DAILY_SUMMARY_RECIPIENTS, Managers group)", day)
+        return 0
+    with translation.override("pl"):
+        summary = daily_summary_for(day=day, now=now)
+        context = {
+            "summary": summary,
+            "panel_url": absolute(reverse("syncstatus:panel")),
+            "reports_url": absolute(reverse("syncstatus:reports")),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
+        subject, body_text, body_html = render_triplet("daily-summary", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+        connection=connection,
+    )
+    message.attach_alternative(body_html, "text/html")
+    message.send()
+    log.info("daily summary for %s sent to %s recipient(s)", day, len(recipients))
+    return len(recipients)
