@@ -52,7 +52,7 @@ from cases.services import (
     invoice_upsert_from_infakt,
     is_dunnable,
 )
-from infakt.client import InfaktAPI
+from infakt.client import InfaktAPI, PageInfo
 from infakt.errors import InfaktError, InfaktNotFound
 from infakt.types import ClientRecord, InvoiceRecord, SkippedRecord
 
@@ -288,12 +288,19 @@ class _Sync:
         self.client_ids_needed: set[int] = set()
         self.refreshed_case_ids: set[int] = set()
         self.clients: dict[int, Client] = {}  # InFakt client id -> stored client, filled page by page
+        self.progress_done = self.progress_total = 0  # records read / expected in the current phase
 
     # -- bookkeeping
 
     def phase(self, name: str, label: str) -> None:
         self.progress(label)
+        self.progress_done = self.progress_total = 0
         self.save_progress(phase=name)
+
+    def on_page(self, page: PageInfo) -> None:
+        """Each query's first page tells how many records the phase will read."""
+        if page.offset == 0:
+            self.progress_total += page.total_count or page.count
 
     def save_progress(self, **extra) -> None:
         stats, before = self.api.stats, self.stats_before
@@ -316,6 +323,8 @@ class _Sync:
             api_requests_by_kind=by_kind,
             api_rate_limited=stats.rate_limited - before["rate_limited"],
             api_retries=stats.retries - before["retries"],
+            progress_done=min(self.progress_done, self.progress_total),
+            progress_total=self.progress_total,
             **extra,
         )
 
@@ -368,6 +377,7 @@ class _Sync:
             with transaction.atomic():
                 for item in chunk:
                     self.counters.invoices_read += 1
+                    self.progress_done += 1
                     if isinstance(item, SkippedRecord):
                         self.skip(item.kind, item.record_id, item.reason, item.raw)
                     else:
@@ -459,7 +469,8 @@ class _Sync:
         for low, high in plan_ranges(needed, estimate):
             filters = {"payment_date_gteq": low, "payment_date_lteq": high, "paid_date_null": True}
             self.read_invoices(
-                self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=end
+                self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS, on_page=self.on_page),
+                window_end=end,
             )
 
     def full_sweep(self, end: date) -> None:
@@ -474,7 +485,8 @@ class _Sync:
         for status in (Invoice.Status.SENT, Invoice.Status.PRINTED):
             filters = {"status_eq": status.value, "payment_date_gteq": low, "payment_date_lteq": end}
             self.read_invoices(
-                self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=end
+                self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS, on_page=self.on_page),
+                window_end=end,
             )
 
     def paid_since(self, window_end: date) -> None:
@@ -483,7 +495,8 @@ class _Sync:
         since = self.previous.target_date - timedelta(days=1)
         filters = {"paid_date_gteq": since}
         self.read_invoices(
-            self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=window_end
+            self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS, on_page=self.on_page),
+            window_end=window_end,
         )
 
     def issued_late(self, window_start: date, window_end: date) -> None:
@@ -495,7 +508,8 @@ class _Sync:
             "paid_date_null": True,
         }
         self.read_invoices(
-            self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS), window_end=window_end
+            self.api.iter_invoices(filters=filters, order="id asc", fields=INVOICE_FIELDS, on_page=self.on_page),
+            window_end=window_end,
         )
 
     def confirm_missing(self, expected: list[Case]) -> None:
@@ -539,6 +553,7 @@ class _Sync:
         wanted = {cid for cid in self.client_ids_needed if known.get(cid) is None or known[cid] < stale_before}
         if not wanted:
             return
+        self.progress_total = len(wanted)
         total = self.previous.infakt_client_total if self.previous and self.previous.infakt_client_total else None
         if len(wanted) > 1 and (total is None or _pages(total) < len(wanted)):
             wanted = self.page_clients(wanted)
@@ -572,6 +587,7 @@ class _Sync:
         client = client_upsert_from_infakt(record=record, now=self.now)
         Invoice.objects.filter(client_infakt_id=record.id).exclude(client=client).update(client=client)
         self.counters.clients_fetched += 1
+        self.progress_done += 1
 
     def execute(self) -> None:
         kind = self.run.kind

@@ -280,3 +280,21 @@ def test_on_friday_the_window_reaches_monday_so_its_before_due_reminder_can_go_o
     case = Case.objects.get()
     assert case.next_stage.offset_days == -1
     assert case.next_reminder_date == friday
+
+
+@pytest.mark.django_db
+def test_progress_of_the_phase_is_reported_from_total_count(api, rsps):
+    entities = [invoice_entity(n, payment_date="2026-11-27") for n in range(1, 4)]
+    rsps.get(f"{BASE}/invoices.json", json=envelope(entities))
+    rsps.get(f"{BASE}/clients/7.json", json=client_entity(7))
+    seen = []
+    run = sync_run(
+        target_date=D,
+        api=api,
+        progress=lambda label: seen.append(
+            SyncRun.objects.filter(status="running").values_list("progress_done", "progress_total").first()
+        ),
+    )
+    # Entering "paid" the unpaid phase had read 3 of 3; entering "clients" nothing was pending yet.
+    assert seen[1] == (3, 3)
+    assert (run.progress_done, run.progress_total) == (1, 1)  # the last phase: one client of one
