@@ -14,6 +14,7 @@ from django.utils import timezone
 from infakt.types import ClientRecord, InvoiceRecord
 
 from .calendar import stage_send_date
+from .formatting import format_money
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage
 
 DUNNABLE_STATUSES = frozenset({Invoice.Status.SENT, Invoice.Status.PRINTED})
@@ -321,7 +322,9 @@ def case_apply_invoice_change(*, case: Case, change: InvoiceChange, now: datetim
         _event(
             case,
             CaseEvent.Kind.PAYMENT,
-            f"Wpłata: zapłacono {new} gr z {invoice.gross} gr, pozostało {invoice.left_to_pay} gr",
+            "Wpłata: zapłacono {} z {}, pozostało {}".format(
+                *(format_money(amount, invoice.currency) for amount in (new, invoice.gross, invoice.left_to_pay))
+            ),
             now=now,
             run_id=run_id,
             paid_before=old,
@@ -342,11 +345,29 @@ def case_apply_invoice_change(*, case: Case, change: InvoiceChange, now: datetim
         return "closed"
     other = {k: v for k, v in change.changed.items() if k not in {"paid", "left_to_pay"}}
     if other:
-        described = ", ".join(f"{k}: {a} → {b}" for k, (a, b) in other.items())
-        _event(case, CaseEvent.Kind.CHANGED, f"Zmiana w InFakt: {described}"[:500], now=now, run_id=run_id)
+        described = ", ".join(
+            f"{str(Invoice._meta.get_field(name).verbose_name).removesuffix(' (gr)')}: "
+            f"{_shown(a, invoice)} → {_shown(b, invoice)}"
+            for name, (a, b) in other.items()
+        )
+        _event(
+            case, CaseEvent.Kind.CHANGED, f"Zmiana w InFakt: {described}"[:500], now=now, run_id=run_id,
+            changed={name: [str(a), str(b)] for name, (a, b) in other.items()},
+        )  # fmt: skip
         if "due_date" in other:
             case_schedule_next(case=case)
     return "updated" if change.changed else "unchanged"
+
+
+def _shown(value: object, invoice: Invoice) -> str:
+    """A changed invoice value as staff read it: money formatted, dates as 31.12.2026."""
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value)
+    if isinstance(value, int):
+        return format_money(value, invoice.currency)
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
+    return str(value)
 
 
 def case_mark_refreshed(*, case_ids: list[int], now: datetime) -> None:

@@ -119,7 +119,8 @@ def test_full_and_partial_payments(api, world):
     case.refresh_from_db()
     assert case.status == Case.Status.ACTIVE
     assert (case.invoice.paid, case.invoice.left_to_pay) == (23456, 100000)
-    assert case.events.filter(kind=CaseEvent.Kind.PAYMENT).count() == 1
+    payment = case.events.get(kind=CaseEvent.Kind.PAYMENT)
+    assert payment.message == "Wpłata: zapłacono 234,56 zł z 1 234,56 zł, pozostało 1 000,00 zł"
     world.pay(inv["uuid"])  # the rest
     world.advance(1)
     run = run_day(api, world)

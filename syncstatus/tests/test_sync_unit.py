@@ -298,3 +298,18 @@ def test_progress_of_the_phase_is_reported_from_total_count(api, rsps):
     # Entering "paid" the unpaid phase had read 3 of 3; entering "clients" nothing was pending yet.
     assert seen[1] == (3, 3)
     assert (run.progress_done, run.progress_total) == (1, 1)  # the last phase: one client of one
+
+
+@pytest.mark.django_db
+def test_a_corrected_invoice_is_recorded_on_the_timeline_in_money_and_dates(api, rsps):
+    rsps.get(f"{BASE}/invoices.json", json=envelope([invoice_entity(1, payment_date="2026-11-26")]))
+    rsps.get(f"{BASE}/clients/7.json", json=client_entity(7))
+    sync_run(target_date=D, api=api)
+    rsps.reset()
+    corrected = invoice_entity(1, payment_date="2026-11-30", gross_price=200000, left_to_pay=200000)
+    rsps.get(f"{BASE}/invoices.json", json=envelope([corrected]))
+    sync_run(target_date=D + timedelta(days=1), api=api)
+    change = Case.objects.get().events.get(kind="changed")
+    assert "termin płatności: 26.11.2026 → 30.11.2026" in change.message
+    assert "brutto: 123,00 zł → 2 000,00 zł" in change.message
+    assert Case.objects.get().next_reminder_date == date(2026, 11, 27)  # -1 stage of the new due date
