@@ -36,15 +36,26 @@ def daily_sync() -> int | None:
 
 
 def panel_sync(*, user_id: int | None = None) -> int | None:
-    """The status panel's "run sync now": today's daily sync, triggered by the user. No reminders."""
+    """The status panel's "run sync now": today's daily sync, triggered by the user.
+
+    When this morning's reminders were held (the scheduled sync failed), a
+    successful sync from the panel releases them: the sending is exactly-once
+    by construction, so whatever already went out is not sent again.
+    """
     from django.contrib.auth import get_user_model
 
+    from notifications.models import ReminderRun
+
+    today = business_today()
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     try:
-        run = sync_run(target_date=business_today(), kind=SyncRun.Kind.DAILY, trigger=SyncRun.Trigger.PANEL, user=user)
+        run = sync_run(target_date=today, kind=SyncRun.Kind.DAILY, trigger=SyncRun.Trigger.PANEL, user=user)
     except SyncAlreadyRunning as exc:
         log.warning("panel sync skipped: %s", exc)
         return None
+    latest_send = ReminderRun.objects.filter(day=today).order_by("-started_at").first()
+    if latest_send is not None and latest_send.held_reason:
+        reminders_send_due(today.isoformat())
     return run.pk
 
 
