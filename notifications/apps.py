@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
-    verbose_name = _("Przypomnienia e-mail")
+    verbose_name = _("Przypomnienia")
 
     def ready(self) -> None:
         # The admin's autodiscover has imported every admin module by now (django.contrib.admin
