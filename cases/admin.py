@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from notifications.admin import NotificationInline
@@ -35,10 +36,11 @@ from .selectors import (
     CasePaginator,
     case_filter_days_bucket,
     case_list_for_ui,
+    case_search_q,
     invoice_currencies,
     missing_email_q,
 )
-from .services import case_close, case_pause, case_request_refresh, case_resume
+from .services import case_close, case_pause, case_request_refresh, case_resume, normalize_nip
 
 log = logging.getLogger("invoicetracker.admin")
 
@@ -355,6 +357,19 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return case_list_for_ui(today=business_today())
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word must match the invoice number, client name, e-mail or NIP (as the admin's own search),
+        through `case_search_q`, which PostgreSQL's trigram indexes serve; `search_fields` stay for the box."""
+        # A NIP typed with spaces ("PL 526 104 08 28") is one term, not several.
+        nip = normalize_nip(search_term)
+        terms = [search_term] if nip.isdigit() and len(nip) >= 3 else smart_split(search_term)
+        for term in terms:
+            if term[:1] in {'"', "'"} and term[-1:] == term[:1]:
+                term = unescape_string_literal(term)
+            if term.strip():
+                queryset = queryset.filter(case_search_q(term))
+        return queryset, False
 
     def get_ordering(self, request):
         # Most overdue first. Days past due = today - due date, so ordering by the due date

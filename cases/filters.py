@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .calendar import business_today
 from .forms import DateInput
 from .models import ReminderStage
-from .selectors import case_filter_days_past_due, missing_email_q
+from .selectors import case_filter_days_past_due, case_search_q, missing_email_q
 from .services import normalize_nip
 
 YES_NO = [("true", _("tak")), ("false", _("nie"))]
@@ -70,29 +70,11 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
-        condition = (
-            Q(invoice__number__icontains=value)
-            | Q(invoice__client__company_name__icontains=value)
-            | Q(invoice__client__last_name__icontains=value)
-            | Q(invoice__client__first_name__icontains=value)
-            | Q(invoice__client__email_raw__icontains=value)
-        )
-        nip = normalize_nip(value)
-        if nip:
-            condition |= Q(invoice__client__nip_normalized__startswith=nip)
-        return queryset.filter(condition)
+        return queryset.filter(case_search_q(value)) if value else queryset
 
     def filter_client(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(invoice__client__company_name__icontains=value)
-            | Q(invoice__client__last_name__icontains=value)
-            | Q(invoice__client__first_name__icontains=value)
-        )
+        return queryset.filter(case_search_q(value, names_only=True)) if value else queryset
 
     def filter_nip(self, queryset, name, value):
         nip = normalize_nip(value)

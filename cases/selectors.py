@@ -21,11 +21,13 @@ from django.db.models import (
 )
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast
+from django.db.models.lookups import In
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import business_today
-from .models import Case, CaseEvent, Invoice, ReminderStage
+from .models import Case, CaseEvent, Client, Invoice, ReminderStage
+from .services import normalize_nip
 
 
 def case_list(*, status: str = "all") -> QuerySet[Case]:
@@ -195,6 +197,64 @@ def invoice_currencies() -> list[str]:
     with connections[router.db_for_read(Invoice)].cursor() as cursor:
         cursor.execute(sql)
         return sorted(row[0] for row in cursor.fetchall())
+
+
+# --- Text search -------------------------------------------------------------------------
+
+
+class InArray(In):
+    """`column IN (subquery)`, sent to PostgreSQL as `column = ANY(ARRAY(subquery))`.
+
+    PostgreSQL runs the subquery once (an InitPlan) and can then probe an index on the column
+    with the array, so the condition can sit in an OR next to an indexed `LIKE` and the two
+    become one BitmapOr. A plain `IN (subquery)` inside an OR is a "hashed SubPlan" that is
+    checked row by row on a full scan of the table. Elsewhere (SQLite) it is a plain IN.
+    """
+
+    def as_postgresql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        rhs_sql = rhs_sql.strip()
+        if not rhs_sql.startswith("("):
+            rhs_sql = f"({rhs_sql})"
+        return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
+
+
+def client_search_q(value: str, *, names_only: bool = False) -> Q:
+    """Clients whose name (or e-mail, or NIP) contains `value`, as conditions on the client table.
+
+    `icontains` reaches PostgreSQL as `UPPER(column::text) LIKE UPPER('%value%')`, the very
+    expression of the trigram indexes of migration 0005; `nip_normalized` is stored upper-case
+    without separators, so the value is normalised the same way and matched with `contains`.
+    """
+    condition = Q(company_name__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
+    if names_only:
+        return condition
+    condition |= Q(email_raw__icontains=value)
+    nip = normalize_nip(value)
+    if nip:
+        condition |= Q(nip_normalized__contains=nip)
+    return condition
+
+
+def invoice_search_q(value: str, *, names_only: bool = False, prefix: str = "") -> Q:
+    """Invoices whose number, client name, e-mail or NIP contains `value` (any letter case).
+
+    Every condition is on the invoice row: its number, or its client among the matching
+    clients. On PostgreSQL that is one BitmapOr on `cases_invoice` (the number's trigram index
+    and the client_id index probed with the clients found through their trigram indexes), so
+    a search reads only the matching invoices, however many there are. `names_only`: the
+    client's name only (the "client" filter). `prefix` reaches the invoice from another model.
+    """
+    value = value.strip()
+    clients = Client.objects.filter(client_search_q(value, names_only=names_only)).order_by().values("pk")
+    by_client = Q(InArray(F(f"{prefix}client_id"), clients))
+    return by_client if names_only else Q(**{f"{prefix}number__icontains": value}) | by_client
+
+
+def case_search_q(value: str, *, names_only: bool = False) -> Q:
+    """Cases whose invoice number, client name, e-mail or NIP contains `value` (`invoice_search_q` on the invoice)."""
+    return invoice_search_q(value, names_only=names_only, prefix="invoice__")
 
 
 def missing_email_q() -> Q:

@@ -20,6 +20,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# On Google Cloud the secret variables come from Secret Manager: one secret holding `.env`
+# lines, named here (see docs/deploy.md). Variables already set win.
+SECRET_MANAGER_ENV = env.str("SECRET_MANAGER_ENV", default="").strip()
+if SECRET_MANAGER_ENV:
+    from .secretmanager import read_env_secret
+
+    read_env_secret(SECRET_MANAGER_ENV)
 
 
 def _fail(name: str, problem: str, fix: str) -> ImproperlyConfigured:
@@ -106,6 +113,8 @@ INSTALLED_APPS = [
     "cases",
     "notifications",
     "syncstatus",
+    "security",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +170,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/"
+# Failed-login limit (security/): this many failures for one user name, or from one address,
+# within the window lock further attempts for it until the oldest failure leaves the window.
+LOGIN_FAILURE_LIMIT = _int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60)
+# A request header carrying the client's address that clients cannot forge (set by your proxy),
+# e.g. X-Appengine-User-Ip on App Engine. Empty: REMOTE_ADDR.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="").strip()
 
 # --- Language, time, formats -------------------------------------------------
 
@@ -225,6 +241,9 @@ Q_CLUSTER = {
     "save_limit": 500,
     "label": "Zadania w tle",
     "sync": _bool("Q_SYNC", False),
+    # django-q2 1.11 reads this key whenever the Q_CLUSTER_NAME environment variable names another
+    # queue (KeyError without it): Q_CLUSTER_NAME gives a deployment its own queue on a shared Redis.
+    "ALT_CLUSTERS": {},
 }
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -237,14 +256,34 @@ else:
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
     raise _fail("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {LOG_LEVEL!r}", "Set LOG_LEVEL=INFO.")
+# json: one JSON object a line with `severity` (Cloud Logging on App Engine parses it); plain: one text line.
+# Both carry the sync or reminder run id of the records logged inside a run (ops/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if (DEBUG or TESTING) else "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise _fail("LOG_FORMAT", f"must be json or plain, got {LOG_FORMAT!r}", "Set LOG_FORMAT=json or LOG_FORMAT=plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"run_context": {"()": "ops.logs.RunContextFilter"}},
+    "formatters": {"plain": {"()": "ops.logs.PlainFormatter"}, "json": {"()": "ops.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["run_context"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django_q": {"level": "WARNING"}},
+    "loggers": {"django-q": {"level": "WARNING"}},
 }
+
+# --- Deployment --------------------------------------------------------------------
+
+# App Engine sets GAE_ENV=standard in its standard environment; only there is the
+# X-Appengine-Cron header trusted (App Engine strips it from outside requests).
+ON_APP_ENGINE = env.str("GAE_ENV", default="") == "standard"
+# Shared secret for /cron/run-due/ from schedulers other than App Engine cron (header X-Cron-Secret).
+CRON_SECRET = env.str("CRON_SECRET", default="").strip()
+if CRON_SECRET and not (DEBUG or TESTING) and len(CRON_SECRET) < 32:
+    raise _fail(
+        "CRON_SECRET", "is shorter than 32 characters", "Set CRON_SECRET to a long random string, or leave it empty."
+    )
 
 # --- Production hardening ----------------------------------------------------------
 
@@ -258,6 +297,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+    # Machine endpoints answer on plain HTTP too: App Engine's cron and uptime checkers call them from
+    # inside Google's network; they carry no session (the cron one is authenticated by a header).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^cron/"]
 
 # --- Reminders ---------------------------------------------------------------------
 

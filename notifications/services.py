@@ -43,6 +43,7 @@ from django.utils import timezone
 from cases.calendar import business_today
 from cases.models import Case, CaseEvent, Invoice, ReminderStage
 from cases.services import _event, case_schedule_next
+from ops.logs import log_context
 
 from .emails import (
     StageTexts,
@@ -728,14 +729,17 @@ def reminders_send_due(
     if not dry_run:
         run = ReminderRun.objects.create(day=day, trigger=trigger, started_at=now)
         report.run_id = run.pk
-    try:
-        _send_due(report, run=run, day=day, dry_run=dry_run, batch_size=batch_size, factory=connection_factory, now=now)
-    except Exception as exc:
-        report.errors.append(_describe(exc))
+    with log_context(reminder_run_id=report.run_id):
+        try:
+            _send_due(
+                report, run=run, day=day, dry_run=dry_run, batch_size=batch_size, factory=connection_factory, now=now
+            )
+        except Exception as exc:
+            report.errors.append(_describe(exc))
+            _finish(run, report)
+            raise
         _finish(run, report)
-        raise
-    _finish(run, report)
-    log.info("%s", report.summary())
+        log.info("%s", report.summary())
     return report
 
 

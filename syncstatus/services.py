@@ -55,6 +55,7 @@ from cases.services import (
 from infakt.client import InfaktAPI, PageInfo
 from infakt.errors import InfaktError, InfaktNotFound
 from infakt.types import ClientRecord, InvoiceRecord, SkippedRecord
+from ops.logs import log_context
 
 from .models import SkippedRecord as SkippedRecordRow
 from .models import SyncRun
@@ -630,7 +631,8 @@ def sync_run(
     day = target_date or business_today()
     with sync_lock() as lock:
         run = _start_run(lock=lock, kind=kind, trigger=trigger, target_date=day, dry_run=dry_run, triggered_by=user)
-        return _execute(run, api or build_api(), case_ids=case_ids, progress=progress)
+        with log_context(sync_run_id=run.pk):
+            return _execute(run, api or build_api(), case_ids=case_ids, progress=progress)
 
 
 def _execute(

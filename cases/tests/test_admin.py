@@ -79,6 +79,8 @@ def test_days_past_due_is_computed_by_the_database_and_sortable(staff_client, st
         ({"last_stage": "none"}, {"NOT-DUE", "D5", "D45", "CLOSED"}),
         ({"currency": "EUR"}, {"D45"}),
         ({"q": "7740001454"}, {"D45"}),
+        ({"q": "PL 774-000-14-54"}, {"D45"}),
+        ({"q": "kowalski biuro@"}, {"NOT-DUE", "D5", "D120", "CLOSED"}),
         ({"q": "biuro@kowalski"}, {"NOT-DUE", "D5", "D120", "CLOSED"}),
         ({"q": "Nowak"}, {"D45"}),
         ({"q": "D120"}, {"D120"}),

@@ -1,0 +1,151 @@
+"""The failed-login limit on the admin login (the app's only login page)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from security.forms import ThrottledAdminAuthenticationForm
+from security.models import LoginFailure
+from security.services import login_failure_record, login_locked_until
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("admin:login")
+PASSWORD = "Poprawne-Haslo-2026!"
+LOCKED = "Zbyt wiele nieudanych prób logowania"
+
+
+@pytest.fixture(autouse=True)
+def limits(settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
+    settings.LOGIN_FAILURE_WINDOW_MINUTES = 15
+    settings.CLIENT_IP_HEADER = ""
+    return settings
+
+
+@pytest.fixture
+def anna(db):
+    return get_user_model().objects.create_user("anna", "anna@firma.test", PASSWORD, is_staff=True)
+
+
+def attempt(client, username, password, **extra):
+    return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra)
+
+
+def logged_in(response) -> bool:
+    return response.status_code == 302 and response.url == "/admin/"
+
+
+def test_the_admin_site_uses_the_throttled_form():
+    assert admin.site.login_form is ThrottledAdminAuthenticationForm
+
+
+def test_four_failures_still_let_the_right_password_in(client, anna):
+    for _ in range(4):
+        response = attempt(client, "anna", "zle")
+        assert response.status_code == 200
+        assert LOCKED not in response.content.decode()
+    assert logged_in(attempt(client, "anna", PASSWORD))
+
+
+def test_five_failures_for_a_user_name_lock_it_even_with_the_right_password(client, anna):
+    for _ in range(5):
+        attempt(client, "anna", "zle")
+    response = attempt(client, "anna", PASSWORD)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert LOCKED in page
+    assert "zablokowane do" in page
+    assert "_auth_user_id" not in client.session
+    # The user name is matched however it is typed.
+    assert LOCKED in attempt(client, "  ANNA ", PASSWORD).content.decode()
+
+
+def test_five_failures_from_one_address_lock_that_address_for_every_user_name(client, anna):
+    for name in ["jan", "ewa", "piotr", "ola", "adam"]:
+        attempt(client, name, "zle", REMOTE_ADDR="203.0.113.7")
+    assert LOCKED in attempt(client, "anna", PASSWORD, REMOTE_ADDR="203.0.113.7").content.decode()
+    # Another address is not affected: none of those names failed five times.
+    assert logged_in(attempt(client, "anna", PASSWORD, REMOTE_ADDR="198.51.100.20"))
+
+
+def test_the_lock_ends_when_the_window_has_passed(client, anna):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            attempt(client, "anna", "zle")
+    with time_machine.travel(start + timedelta(minutes=14, seconds=59), tick=False):
+        assert LOCKED in attempt(client, "anna", PASSWORD).content.decode()
+    with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
+        assert logged_in(attempt(client, "anna", PASSWORD))
+
+
+def test_attempts_refused_by_the_lock_do_not_prolong_it(client, anna):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            attempt(client, "anna", "zle")
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        for _ in range(5):
+            assert LOCKED in attempt(client, "anna", "zle").content.decode()
+    assert LoginFailure.objects.filter(username="anna").count() == 5
+    with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
+        assert logged_in(attempt(client, "anna", PASSWORD))
+
+
+def test_the_message_says_until_when_in_polish(client, anna):
+    start = timezone.now().replace(second=0, microsecond=0)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            attempt(client, "anna", "zle")
+        page = attempt(client, "anna", PASSWORD).content.decode()
+    until = timezone.localtime(start + timedelta(minutes=15)).strftime("%H:%M")
+    assert f"zablokowane do {until} (jeszcze ok. 15 min)" in page
+
+
+def test_a_successful_login_clears_the_user_names_failures(client, anna):
+    for _ in range(4):
+        attempt(client, "anna", "zle")
+    assert logged_in(attempt(client, "anna", PASSWORD))
+    client.logout()
+    for _ in range(4):
+        attempt(client, "anna", "zle")
+    assert logged_in(attempt(client, "anna", PASSWORD))
+
+
+def test_the_right_password_of_a_non_staff_account_is_not_counted_as_a_failure(client, db):
+    get_user_model().objects.create_user("gosc", "gosc@firma.test", PASSWORD, is_staff=False)
+    for _ in range(6):
+        attempt(client, "gosc", PASSWORD)
+    assert LoginFailure.objects.count() == 0
+
+
+def test_the_limit_is_shared_through_the_database(client, anna):
+    """Failures recorded by any process or instance (here: directly) lock the login everywhere."""
+    for _ in range(5):
+        login_failure_record(username="anna", ip="192.0.2.1")
+    assert login_locked_until(username="anna", ip=None) is not None
+    assert LOCKED in attempt(client, "anna", PASSWORD).content.decode()
+
+
+def test_the_address_comes_from_the_configured_header(client, anna, settings):
+    settings.CLIENT_IP_HEADER = "X-Appengine-User-Ip"
+    for name in ["jan", "ewa", "piotr", "ola", "adam"]:
+        attempt(client, name, "zle", HTTP_X_APPENGINE_USER_IP="203.0.113.9")
+    assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"203.0.113.9"}
+    assert LOCKED in attempt(client, "anna", PASSWORD, HTTP_X_APPENGINE_USER_IP="203.0.113.9").content.decode()
+    assert logged_in(attempt(client, "anna", PASSWORD, HTTP_X_APPENGINE_USER_IP="203.0.113.10"))
+
+
+def test_old_failures_are_pruned(anna):
+    start = timezone.now()
+    login_failure_record(username="anna", ip="192.0.2.1", now=start)
+    login_failure_record(username="ewa", ip="192.0.2.1", now=start + timedelta(minutes=16))
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["ewa"]
