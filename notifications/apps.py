@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +18,18 @@ class NotificationsConfig(AppConfig):
         from .admin import register_stage_admin
 
         register_stage_admin(admin.site)
+        checks.register(check_seller_settings, checks.Tags.compatibility, deploy=True)
+
+
+def check_seller_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Reminders must say who is owed the money; `check --deploy` refuses to go live without it."""
+    missing = [name for name in ("SELLER_NAME", "SELLER_NIP", "SELLER_BANK_ACCOUNT") if not getattr(settings, name)]
+    if not missing:
+        return []
+    return [
+        checks.Warning(
+            f"{', '.join(missing)} not set: the reminder e-mails will not name the creditor fully.",
+            hint="Set SELLER_NAME, SELLER_NIP and SELLER_BANK_ACCOUNT (and SELLER_ADDRESS) to your company's data.",
+            id="notifications.W001",
+        )
+    ]

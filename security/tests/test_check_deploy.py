@@ -26,6 +26,9 @@ def production_env(**extra: str) -> dict[str, str]:
         "CSRF_TRUSTED_ORIGINS": "https://invoicetracker.example.com",
         "DATABASE_URL": "sqlite:////tmp/invoicetracker-check-deploy.sqlite3",
         "INFAKT_API_KEY": "check-deploy-placeholder-key",
+        "SELLER_NAME": "Firma Sp. z o.o.",
+        "SELLER_NIP": "5261040828",
+        "SELLER_BANK_ACCOUNT": "PL61 1090 1014 0000 0712 1981 2874",
     }
     return env | extra
 
@@ -58,3 +61,15 @@ def test_production_settings_harden_cookies_hsts_and_https():
         '[true, true, true, 31536000, true, ["HTTP_X_FORWARDED_PROTO", "https"], '
         '["https://invoicetracker.example.com"], ["invoicetracker.example.com"], false, "json"]'
     )
+
+
+def test_check_deploy_refuses_to_go_live_without_the_creditor_in_the_reminders():
+    env = production_env()
+    env["SELLER_NAME"] = ""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "notifications.W001" in result.stderr + result.stdout
+    assert "SELLER_NAME" in result.stderr + result.stdout
