@@ -25,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
+from invoicetracker.admin_utils import ReadOnlyAdminMixin
 from notifications.admin import NotificationInline
 
 from . import formatting
@@ -223,22 +224,10 @@ class CaseChangeList(ChangeList):
 # --- Inlines -------------------------------------------------------------------------
 
 
-class ReadOnlyInlineMixin:
+class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseEvent
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CaseEventInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = CaseEvent
     verbose_name = _("zdarzenie")
     verbose_name_plural = _("oś czasu")
     fields = ("when", "kind", "message", "who")
@@ -590,13 +579,13 @@ class CaseAdmin(admin.ModelAdmin):
         )
         if isinstance(step, TemplateResponse):
             return step
-        data, done, skipped = step.cleaned_data, 0, 0
-        for case in queryset.select_related(None).only("pk", "status"):
-            if case.status != Case.Status.ACTIVE:
-                skipped += 1
-                continue
-            case_pause(case=case, until=data["until"], reason=data["reason"], note=data["note"], user=request.user)
-            done += 1
+        data = step.cleaned_data
+        done, skipped = self._run_per_case(
+            queryset.select_related(None).only("pk", "status"),
+            lambda case: case_pause(
+                case=case, until=data["until"], reason=data["reason"], note=data["note"], user=request.user
+            ),
+        )
         self._report(
             request,
             _("Wstrzymano spraw: %(done)s (do %(until)s)")
@@ -607,13 +596,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Wznów przypomnienia"), permissions=["change"])
     def resume_cases(self, request, queryset):
-        done, skipped = 0, 0
-        for case in queryset.select_related(None).only("pk", "status", "paused_until"):
-            if case.status != Case.Status.ACTIVE or case.paused_until is None:
-                skipped += 1
-                continue
-            case_resume(case=case, user=request.user)
-            done += 1
+        done, skipped = self._run_per_case(
+            queryset.select_related(None).only("pk", "status", "paused_until"),
+            lambda case: case_resume(case=case, user=request.user),
+            applies=lambda case: case.status == Case.Status.ACTIVE and case.paused_until is not None,
+        )
         self._report(request, _("Wznowiono spraw: %(done)s") % {"done": done}, skipped)
         return self._done(request)
 
@@ -629,15 +616,11 @@ class CaseAdmin(admin.ModelAdmin):
         )
         if isinstance(step, TemplateResponse):
             return step
-        now, done, skipped = timezone.now(), 0, 0
-        for case in queryset.select_related("invoice"):
-            closed = case.status == Case.Status.ACTIVE and case_close(
-                case=case, reason=Case.CloseReason.MANUAL, now=now, user=request.user, note=step.cleaned_data["note"]
-            )
-            if closed:
-                done += 1
-            else:
-                skipped += 1
+        now, note = timezone.now(), step.cleaned_data["note"]
+        done, skipped = self._run_per_case(
+            queryset.select_related("invoice"),
+            lambda case: case_close(case=case, reason=Case.CloseReason.MANUAL, now=now, user=request.user, note=note),
+        )
         self._report(request, _("Zamknięto spraw: %(done)s") % {"done": done}, skipped)
         return self._done(request)
 
@@ -742,6 +725,20 @@ class CaseAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[int(case_pk)]))
         return None
 
+    @staticmethod
+    def _run_per_case(cases, run, *, applies=lambda case: case.status == Case.Status.ACTIVE) -> tuple[int, int]:
+        """Runs `run(case)` for each case it `applies` to; returns (done, skipped).
+
+        A `run` that returns False (e.g. `case_close` finding nothing to close) counts as skipped.
+        """
+        done = skipped = 0
+        for case in cases:
+            if applies(case) and run(case) is not False:
+                done += 1
+            else:
+                skipped += 1
+        return done, skipped
+
     def _report(self, request, message, skipped: int) -> None:
         if skipped:
             message = f"{message}. " + str(_("Pominięto (zamknięte lub nie dotyczy): %(n)s") % {"n": skipped})
@@ -749,19 +746,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 # --- Clients, invoices, stages ---------------------------------------------------------
-
-
-class ReadOnlyAdminMixin:
-    """Mirrors of InFakt: the sync overwrites local edits, so nobody edits them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Clients and invoices mirror InFakt: the sync overwrites local edits, so nobody edits them here.
 
 
 @admin.register(Client)

@@ -33,6 +33,10 @@ class PlainDateColumn(tables.Column):
         return formatting.format_date(value)
 
 
+# The columns the open and the closed case lists share, in order; each list then adds its own.
+LEADING_COLUMNS = ("number", "client", "nip", "gross", "left_to_pay", "due_date", "days_past_due", "progress")
+
+
 class CaseTable(tables.Table):
     number = tables.Column(
         verbose_name=_("numer faktury"),
@@ -83,19 +87,7 @@ class CaseTable(tables.Table):
     class Meta:
         model = Case
         fields = ()
-        sequence = (
-            "number",
-            "client",
-            "nip",
-            "gross",
-            "left_to_pay",
-            "due_date",
-            "days_past_due",
-            "progress",
-            "next_reminder_date",
-            "status",
-            "missing_email",
-        )
+        sequence = (*LEADING_COLUMNS, "next_reminder_date", "status", "missing_email")
         order_by = ("-days_past_due",)
         empty_text = _("Brak spraw spełniających kryteria.")
         attrs = {"class": "it-table"}
@@ -144,18 +136,6 @@ class ClosedCaseTable(CaseTable):
     close_reason = tables.Column(verbose_name=_("powód zamknięcia"), order_by=("close_reason", "pk"))
 
     class Meta(CaseTable.Meta):
-        sequence = (
-            "number",
-            "client",
-            "nip",
-            "gross",
-            "left_to_pay",
-            "due_date",
-            "days_past_due",
-            "progress",
-            "closed_at",
-            "close_reason",
-            "missing_email",
-        )
+        sequence = (*LEADING_COLUMNS, "closed_at", "close_reason", "missing_email")
         exclude = ("next_reminder_date", "status")
         order_by = ("-closed_at",)

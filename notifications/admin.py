@@ -21,11 +21,13 @@ from django.views.decorators.http import require_POST
 from cases.calendar import business_today
 from cases.formatting import format_datetime
 from cases.models import Case, ReminderStage
+from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .emails import LANGUAGES, STAGE_VARIABLES, StageTexts, render_reminder
 from .models import Notification, ReminderRun
 from .selectors import reminder_stages_active
 from .services import (
+    COUNTERS,
     ReminderNotSendable,
     notification_confirm_sent,
     notification_resend,
@@ -36,17 +38,6 @@ from .services import (
 log = logging.getLogger("invoicetracker.reminders")
 
 TEXT_FIELDS = ("subject", "body_text", "body_html")
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _case_link(case: Case) -> str:
@@ -60,7 +51,7 @@ def _case_link(case: Case) -> str:
 # --- Notification log -------------------------------------------------------------
 
 
-class NotificationInline(ReadOnlyMixin, admin.TabularInline):
+class NotificationInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The case's e-mail log, read-only (used by the case admin)."""
 
     model = Notification
@@ -111,7 +102,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "case_display",
@@ -231,23 +222,8 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "day",
-        "started_at",
-        "trigger",
-        "sent",
-        "failed",
-        "gave_up",
-        "uncertain",
-        "held",
-        "skipped",
-        "no_email",
-        "paused",
-        "cancelled",
-        "smtp_connections",
-        "held_reason",
-    )
+class ReminderRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "started_at", "trigger", *COUNTERS, "held_reason")  # every counter the run stores
     list_filter = ("trigger",)
     date_hierarchy = "started_at"
     list_per_page = 100

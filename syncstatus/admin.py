@@ -6,22 +6,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cases import formatting
+from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .models import SkippedRecord, SyncRun
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class SkippedRecordInline(ReadOnlyMixin, admin.TabularInline):
+class SkippedRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SkippedRecord
     extra = 0
     can_delete = False
@@ -31,7 +21,7 @@ class SkippedRecordInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "started",
         "kind",
@@ -72,7 +62,7 @@ class SyncRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(SkippedRecord)
-class SkippedRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SkippedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("run", "kind", "record_id", "reason")
     list_filter = ("kind",)
     search_fields = ("record_id", "reason")

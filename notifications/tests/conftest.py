@@ -114,10 +114,8 @@ class SMTPServer:
         return [m for m in self.messages if address in m.rcpt_tos]
 
 
-@pytest.fixture
-def smtp_server(settings):
-    server = SMTPServer()
-    server.start()
+def use_smtp_server(settings, server: SMTPServer, *, timeout: int) -> None:
+    """Point Django's SMTP backend at `server` (plain SMTP on loopback, no login)."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.port
@@ -125,7 +123,14 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
-    settings.REMINDER_SMTP_TIMEOUT = 5
+    settings.REMINDER_SMTP_TIMEOUT = timeout
+
+
+@pytest.fixture
+def smtp_server(settings):
+    server = SMTPServer()
+    server.start()
+    use_smtp_server(settings, server, timeout=5)
     yield server
     server.stop()
 

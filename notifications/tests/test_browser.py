@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,36 +10,19 @@ from playwright.sync_api import expect
 
 from cases.calendar import business_today
 from cases.models import ReminderStage
+from tests.browser_support import PASSWORD, log_in
 
 from .conftest import World
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed: apt-get install -y chromium"),
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-    }
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_stage_editor_previews_the_edited_text_live_on_a_real_case(page, live_server):
-    User.objects.create_superuser("anna", email="anna@firma.test", password="haslo-testowe-123")
+    User.objects.create_superuser("anna", email="anna@firma.test", password=PASSWORD)
     case = World().case(due=business_today() - timedelta(days=3), client=World().client(company_name="Gamma <S.A.>"))
     stage = ReminderStage.objects.get(offset_days=7)
 
-    page.goto(f"{live_server.url}/admin/cases/reminderstage/{stage.pk}/change/")
-    page.fill("#id_username", "anna")
-    page.fill("#id_password", "haslo-testowe-123")
-    page.click("input[type=submit]")
+    log_in(page, live_server, f"/admin/cases/reminderstage/{stage.pk}/change/")
 
     expect(page.locator("#preview_subject")).to_have_text(f"Minął termin płatności faktury {case.invoice.number}")
     expect(page.locator("#preview_case_label")).to_contain_text("Gamma <S.A.>")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.calendar import business_today
 from cases.models import Case
-from cases.tests.conftest import ensure_stages, make_case, make_client, make_user
+from cases.tests.conftest import ensure_stages, make_case, make_client
 from notifications.models import Notification
 from syncstatus.health import health_alerts
 from syncstatus.models import SyncRun
@@ -22,12 +22,6 @@ from .test_panel import make_reminder_run, make_run
 pytestmark = pytest.mark.django_db
 
 PAGES = [reverse("syncstatus:panel"), reverse("syncstatus:reports"), reverse("syncstatus:health")]
-
-
-@pytest.fixture
-def manager_client(client, db):
-    client.force_login(make_user("marek.manager", group="Managers"))
-    return client
 
 
 @pytest.fixture

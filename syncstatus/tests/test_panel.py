@@ -15,7 +15,7 @@ from django_q.models import OrmQ
 
 from cases.calendar import business_today
 from cases.models import ReminderStage
-from cases.tests.conftest import ensure_stages, make_case, make_client, make_user
+from cases.tests.conftest import ensure_stages, make_case, make_client
 from notifications.models import Notification, ReminderRun
 from syncstatus.models import SkippedRecord, SyncRun
 from syncstatus.selectors import PANEL_SYNC_GROUP
@@ -63,28 +63,6 @@ def cell(html: str, run: SyncRun, field: str) -> str:
     match = re.search(rf'data-field="{field}">([^<]*)<', row.group(1))
     assert match, f"no {field} in row {run.pk}"
     return match.group(1).strip()
-
-
-@pytest.fixture
-def manager(db):
-    return make_user("marek.manager", group="Managers")
-
-
-@pytest.fixture
-def staff(db):
-    return make_user("anna.staff", group="Staff")
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 # --- Access ----------------------------------------------------------------------------------
@@ -300,14 +278,14 @@ def test_the_run_status_json_follows_one_run(manager_client):
 # --- Run now --------------------------------------------------------------------------------------
 
 
-def test_staff_run_now_queues_a_django_q_task_and_the_panel_shows_it_waiting(staff_client, staff, monkeypatch):
+def test_staff_run_now_queues_a_django_q_task_and_the_panel_shows_it_waiting(staff_client, staff_user, monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", False)
     response = staff_client.post(RUN_NOW)
     assert response.status_code == 302
     assert response["Location"] == PANEL
     (queued,) = OrmQ.objects.all()
     assert queued.func() == "syncstatus.tasks.panel_sync"
-    assert queued.kwargs() == {"user_id": staff.pk}
+    assert queued.kwargs() == {"user_id": staff_user.pk}
     assert queued.group() == PANEL_SYNC_GROUP
     assert not SyncRun.objects.exists()  # the worker runs it, not the web request
     assert staff_client.get(STATUS).json()["state"] == "queued"
@@ -329,7 +307,7 @@ def test_run_now_is_refused_with_a_clear_message_while_another_sync_runs(staff_c
     assert 'data-state="running"' in html
 
 
-def test_run_now_runs_the_sync_to_the_end_as_the_panel_trigger(staff_client, staff, sim, settings, monkeypatch):
+def test_run_now_runs_the_sync_to_the_end_as_the_panel_trigger(staff_client, staff_user, sim, settings, monkeypatch):
     """django-q2 in sync mode: the task runs inline, against the simulator, and the panel shows the result."""
     ensure_stages()
     settings.INFAKT_BASE_URL = sim.base_url
@@ -339,7 +317,7 @@ def test_run_now_runs_the_sync_to_the_end_as_the_panel_trigger(staff_client, sta
     response = staff_client.post(RUN_NOW, follow=True)
     run = SyncRun.objects.get()
     assert run.trigger == SyncRun.Trigger.PANEL
-    assert run.triggered_by == staff
+    assert run.triggered_by == staff_user
     assert run.status == SyncRun.Status.SUCCESS, run.error
     assert run.cases_opened > 0
     assert run.target_date == sim.world.today

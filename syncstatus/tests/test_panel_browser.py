@@ -11,7 +11,6 @@ Screenshots: test-artifacts/screenshots/sync-*.png (gitignored).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,28 +27,16 @@ from cases.tests.conftest import ensure_stages
 from infakt_simulator.demo import build_demo_world
 from syncstatus.models import SyncRun
 from syncstatus.services import sync_run
+from tests import browser_support
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-PASSWORD = "haslo-testowe-123"
 LIVE = "#sync-live"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed: apt-get install -y chromium"),
 ]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-    }
 
 
 @pytest.fixture(scope="session")
@@ -64,22 +51,10 @@ def world():
 
 
 @pytest.fixture
-def shot(page):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
-
-
-@pytest.fixture
 def operator(transactional_db):
     """Staff with the panel and "run now" permissions (a transactional flush drops the role groups)."""
     ensure_stages()
-    user = User.objects.create_user("anna", password=PASSWORD, is_staff=True)
+    user = User.objects.create_user("anna", password=browser_support.PASSWORD, is_staff=True)
     user.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_syncrun", "run_sync", "view_case", "view_notification"])
     )
@@ -95,10 +70,7 @@ def slow_simulator(sim, settings):
 
 
 def log_in(page, live_server, path="/sync/"):
-    page.goto(f"{live_server.url}{path}")
-    page.fill("#id_username", "anna")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    browser_support.log_in(page, live_server, path)
     page.wait_for_url(f"{live_server.url}{path}")
     return page
 

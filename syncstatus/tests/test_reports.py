@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.calendar import WARSAW, business_today
 from cases.models import Case
-from cases.tests.conftest import ensure_stages, make_case, make_client, make_user
+from cases.tests.conftest import make_case, make_client, make_user
 from invoicetracker.schedules import declared_schedules
 from notifications.models import Notification
 from syncstatus import charts, reports
@@ -35,17 +35,6 @@ def bars(html: str, chart: str) -> dict[tuple[str, str], float]:
 
 def local_day(moment):
     return moment.astimezone(WARSAW).date()
-
-
-@pytest.fixture
-def manager_client(client, db):
-    client.force_login(make_user("marek.manager", group="Managers"))
-    return client
-
-
-@pytest.fixture
-def stages(db):
-    return ensure_stages()
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""Playwright against Debian's Chromium (/usr/bin/chromium); screenshots go to test-artifacts/screenshots/."""
+"""The office the staff-UI browser tests run against (Chromium set-up: tests/browser_support.py)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,47 +11,12 @@ from django.utils import timezone
 from cases.calendar import business_today
 from cases.models import Case, CaseEvent
 from cases.tests.conftest import ensure_stages, make_case, make_client
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PASSWORD = "haslo-testowe-123"
-
-pytestmark = pytest.mark.browser
-
-
-def pytest_collection_modifyitems(config, items):
-    if not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason="Chromium not installed: apt-get install -y chromium")
-        for item in items:
-            if "tests/browser" in str(item.fspath):
-                item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-    }
+from tests.browser_support import PASSWORD, log_in
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}, "locale": "pl-PL"}
-
-
-@pytest.fixture
-def shot(page):
-    """Save a full-page screenshot: shot("01-login")."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
 
 
 @pytest.fixture
@@ -98,10 +61,7 @@ def logged_in(page, live_server, office):
     """Log in through the real login form, as a person would."""
 
     def login(next_path: str = "/cases/active/"):
-        page.goto(f"{live_server.url}{next_path}")
-        page.fill("#id_username", "anna")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
+        log_in(page, live_server, next_path)
         page.wait_for_load_state()
         return page
 

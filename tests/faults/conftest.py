@@ -29,7 +29,13 @@ from django.db import connection
 
 from cases.models import ReminderStage
 from cases.tests.conftest import ensure_stages
-from notifications.tests.conftest import Handler, SMTPServer, reminder_settings, smtp_server  # noqa: F401
+from notifications.tests.conftest import (  # noqa: F401
+    Handler,
+    SMTPServer,
+    reminder_settings,
+    smtp_server,
+    use_smtp_server,
+)
 from syncstatus.tests.conftest import api, morning, sim, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,14 +80,7 @@ def slow_smtp(settings):
     server = SMTPServer()
     server.handler = SlowHandler()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.REMINDER_SMTP_TIMEOUT = 30
+    use_smtp_server(settings, server, timeout=30)
     yield server
     server.stop()
 
