@@ -585,8 +585,8 @@ class _Sync:
         return remaining
 
     def store_client(self, record: ClientRecord) -> None:
-        client = client_upsert_from_infakt(record=record, now=self.now)
-        Invoice.objects.filter(client_infakt_id=record.id).exclude(client=client).update(client=client)
+        # Invoices already point at this row: it was created as a placeholder when their case opened.
+        client_upsert_from_infakt(record=record, now=self.now)
         self.counters.clients_fetched += 1
         self.progress_done += 1
 
