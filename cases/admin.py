@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -31,7 +31,7 @@ from notifications.admin import NotificationInline
 from . import formatting
 from .calendar import business_today
 from .forms import CloseForm, PauseForm, SendStageForm
-from .models import Case, CaseEvent, Client, Invoice, ReminderStage
+from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 from .selectors import (
     DAYS_PAST_DUE_BUCKETS,
     CasePaginator,
@@ -94,7 +94,7 @@ class PausedFilter(admin.SimpleListFilter):
         return [("yes", _("tak")), ("no", _("nie"))]
 
     def queryset(self, request, queryset):
-        paused = Q(paused_until__gte=business_today())
+        paused = case_paused_q(business_today())
         if self.value() == "yes":
             return queryset.filter(paused)
         if self.value() == "no":

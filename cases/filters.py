@@ -11,12 +11,11 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import business_today
 from .forms import DateInput
-from .models import ReminderStage
+from .models import ReminderStage, case_paused_q
 from .selectors import case_filter_days_past_due, case_search_q, missing_email_q
 from .services import normalize_nip
 
@@ -103,7 +102,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset
 
     def filter_paused(self, queryset, name, value):
-        paused = Q(paused_until__gte=business_today())
+        paused = case_paused_q(business_today())
         if value == "true":
             return queryset.filter(paused)
         if value == "false":

@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import business_today
-from .models import Case, CaseEvent, Client, Invoice, ReminderStage
+from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 from .services import normalize_nip
 
 
@@ -95,7 +95,7 @@ def case_list_for_ui(*, today: date | None = None, status: str | None = None) ->
         .defer(*_HEAVY_COLUMNS)
         .annotate(
             days_past_due=days_past_due_expression(today=today),
-            is_paused=ExpressionWrapper(Q(paused_until__gte=today), output_field=BooleanField()),
+            is_paused=ExpressionWrapper(case_paused_q(today), output_field=BooleanField()),
             stages_done=Subquery(
                 active_stages.filter(offset_days__lte=OuterRef("last_stage_offset"))
                 .annotate(n=Func(F("pk"), function="COUNT"))

@@ -41,7 +41,7 @@ from django.template import TemplateSyntaxError
 from django.utils import timezone
 
 from cases.calendar import business_today
-from cases.models import Case, CaseEvent, Invoice, ReminderStage
+from cases.models import Case, CaseEvent, Invoice, ReminderStage, case_paused_q
 from cases.services import _event, case_schedule_next
 from ops.logs import log_context
 
@@ -336,7 +336,7 @@ def _advance(*, case_id: int, old: int | None, new: int, day: date, stages: list
     claimable = (
         claimable.filter(invoice__left_to_pay__gt=0)
         .exclude(invoice__status=Invoice.Status.PAID)
-        .exclude(paused_until__gte=day)
+        .exclude(case_paused_q(day))
     )
     if not claimable.update(last_stage_offset=new):
         return None

@@ -41,7 +41,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.calendar import business_today, stage_send_date
-from cases.models import Case, Client, Invoice, ReminderStage
+from cases.models import Case, Client, Invoice, ReminderStage, case_paused_q
 from cases.services import (
     InvalidInvoice,
     case_apply_invoice_change,
@@ -362,7 +362,7 @@ class _Sync:
         active = Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice")
         if self.case_ids is not None:
             return list(active.filter(pk__in=self.case_ids))
-        due = Q(next_reminder_date__lte=self.day) & (Q(paused_until__isnull=True) | Q(paused_until__lt=self.day))
+        due = Q(next_reminder_date__lte=self.day) & ~case_paused_q(self.day)
         return list(active.filter(due | Q(refresh_requested_at__isnull=False)))
 
     def read_invoices(self, records: Iterator[InvoiceRecord | SkippedRecord], *, window_end: date | None) -> None:
