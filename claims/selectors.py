@@ -1,0 +1,57 @@
+"""Reads of the rate tables, as the plain data the calculations take (`claims.calc`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from .calc import FxRate, Period, RateTables
+from .models import CommercialRate, ExchangeRate, ReferenceRate, StatutoryRate
+
+
+def rate_tables(*, fx_keys: Iterable[tuple[str, date]] = ()) -> RateTables:
+    """The three rate tables (small: a few dozen rows each) and the exchange rates asked for: four queries."""
+    commercial = list(
+        CommercialRate.objects.order_by("valid_from").values_list(
+            "valid_from", "valid_to", "rate_bp", "medical_rate_bp"
+        )
+    )
+    tables = RateTables(
+        commercial=[Period(start, end, bp) for start, end, bp, _m in commercial],
+        medical=[Period(start, end, medical) for start, end, _bp, medical in commercial],
+        statutory=[
+            Period(start, end, bp)
+            for start, end, bp in StatutoryRate.objects.order_by("valid_from").values_list(
+                "valid_from", "valid_to", "rate_bp"
+            )
+        ],
+    )
+    keys = set(fx_keys)
+    if keys:
+        currencies = {currency for currency, _month in keys}
+        months = {month for _currency, month in keys}
+        rows = ExchangeRate.objects.filter(currency__in=currencies, month__in=months).values_list(
+            "currency", "month", "rate", "effective_date"
+        )
+        tables.fx = {(c, m): FxRate(rate, effective) for c, m, rate, effective in rows if (c, m) in keys}
+    return tables
+
+
+def rate_coverage_gaps(*, day: date) -> list[str]:
+    """Names of the rate tables that have no row for `day` (the admin warns about each)."""
+    gaps = []
+    checks = (
+        (ReferenceRate, "stopa referencyjna NBP"),
+        (CommercialRate, "odsetki w transakcjach handlowych"),
+        (StatutoryRate, "odsetki ustawowe za opóźnienie"),
+    )
+    for model, name in checks:
+        if not model.objects.filter(valid_from__lte=day).exclude(valid_to__lt=day).exists():
+            gaps.append(name)
+    return gaps
+
+
+def exchange_rate_missing_months(*, currency: str = "EUR", months: Iterable[date]) -> list[date]:
+    wanted = set(months)
+    have = set(ExchangeRate.objects.filter(currency=currency, month__in=wanted).values_list("month", flat=True))
+    return sorted(wanted - have)
