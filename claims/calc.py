@@ -23,6 +23,7 @@ gives no compensation (`None`, "kurs EUR do uzupełnienia"). Never a zero in the
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -174,7 +175,7 @@ def interest_amount(
             boundaries.add(p.end + timedelta(days=1))
     edges = [start, *sorted(boundaries), end + timedelta(days=1)]
     numerator = 0
-    for seg_start, seg_next in zip(edges, edges[1:], strict=False):
+    for seg_start, seg_next in itertools.pairwise(edges):
         if seg_start != start and seg_start in changes:
             balance -= changes[seg_start]
         rate = next((p.bp for p in relevant if p.covers(seg_start)), None)

@@ -59,7 +59,8 @@ EXAMPLES = [
     ),
     (
         # 5 000,00 due Mon 30.09.2024; 2 000,00 paid 15.10: 15 days on 5 000,00 (1.10–15.10) + 16 days on
-        # 3 000,00 (16.10–31.10) at 15,75 % = 32,363 + 20,712 = 53,08. Gross exactly 5 000,00 → 40 EUR × 4,2846 = 171,38.
+        # 3 000,00 (16.10–31.10) at 15,75 % = 32,363 + 20,712 = 53,08.
+        # Gross exactly 5 000,00 → 40 EUR × 4,2846 = 171,38.
         "partial payment mid-period",
         ClaimInput(
             principal=500_000, currency="PLN", due_date=date(2024, 9, 30), payments=((date(2024, 10, 15), 200_000),)
@@ -166,14 +167,17 @@ def test_missing_rate_gives_no_amount_never_zero():
     # 2026 H2 is not in the table: interest for 21.06–10.07.2026 cannot be computed.
     data = ClaimInput(principal=2_000_000, currency="PLN", due_date=date(2026, 6, 19))
     claim = claim_for(data, day=date(2026, 7, 10), tables=TABLES)
-    assert claim.interest is None and claim.missing_rate
+    assert claim.interest is None
+    assert claim.missing_rate
     assert claim.total is None
 
 
 def test_missing_eur_rate_gives_no_compensation():
     data = ClaimInput(principal=100_000, currency="PLN", due_date=date(2025, 3, 14))
     claim = claim_for(data, day=date(2025, 3, 20), tables=TABLES)
-    assert claim.compensation is None and claim.missing_fx == "EUR" and claim.compensation_eur == 40
+    assert claim.compensation is None
+    assert claim.missing_fx == "EUR"
+    assert claim.compensation_eur == 40
     assert claim.interest == 259  # 1 000,00 × 15,75 % × 6 / 365 = 2,59: interest still shown
 
 
@@ -183,7 +187,8 @@ def test_waivers():
     )
     claim = claim_for(data, day=date(2025, 7, 10), tables=TABLES)
     assert (claim.interest, claim.compensation, claim.total) == (0, 0, 2_000_000)
-    assert claim.interest_waived and claim.compensation_waived
+    assert claim.interest_waived
+    assert claim.compensation_waived
 
 
 def test_interest_note_runs_to_the_payment_day():
