@@ -9,11 +9,13 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from infakt.types import ClientRecord, InvoiceRecord
 
 from .calendar import stage_send_date
+from .claim_selectors import case_claims
 from .formatting import format_money
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage
 
@@ -396,3 +398,74 @@ def case_resume(*, case: Case, user=None, now: datetime | None = None) -> None:
     Case.objects.filter(pk=case.pk).update(paused_until=None, pause_reason="", pause_note="")
     case.refresh_from_db()
     _event(case, CaseEvent.Kind.RESUMED, "Wznowiono przypomnienia", now=now, user=user)
+
+
+# --- Claims (issue 12) ---------------------------------------------------------------
+
+
+def case_claims_refresh(*, day: date, cases: QuerySet[Case] | None = None, batch: int = 2000) -> int:
+    """Store every active case's total claim as of `day` (for sorting lists); returns the number of cases."""
+    cases = cases if cases is not None else Case.objects.filter(status=Case.Status.ACTIVE)
+    cases = cases.select_related("invoice", "invoice__client").defer("invoice__raw", "invoice__client__raw")
+    done = 0
+    pks = list(cases.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch):
+        chunk = list(cases.filter(pk__in=pks[start : start + batch]))
+        claims = case_claims(cases=chunk, day=day)
+        for case in chunk:
+            case.claim_total = claims[case.pk].total
+            case.claim_as_of = day
+        with transaction.atomic():
+            Case.objects.bulk_update(chunk, ["claim_total", "claim_as_of"])
+        done += len(chunk)
+    return done
+
+
+def case_set_waivers(
+    *, case: Case, waive_interest: bool, waive_compensation: bool, reason: str, user=None, now=None
+) -> Case:
+    """Waive (or restore) the interest and/or the compensation of a case, logged on its timeline."""
+    reason = (reason or "").strip()
+    if (waive_interest or waive_compensation) and not reason:
+        raise ValueError("A waiver needs a reason.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        changed = (case.waive_interest, case.waive_compensation) != (waive_interest, waive_compensation)
+        case.waive_interest = waive_interest
+        case.waive_compensation = waive_compensation
+        case.waiver_reason = reason if (waive_interest or waive_compensation) else ""
+        case.save(update_fields=["waive_interest", "waive_compensation", "waiver_reason"])
+        if changed:
+            parts = []
+            parts.append("bez odsetek" if waive_interest else "z odsetkami")
+            parts.append("bez rekompensaty" if waive_compensation else "z rekompensatą")
+            message = "Roszczenie: " + ", ".join(parts) + (f" — {reason}" if reason else "")
+            CaseEvent.objects.create(
+                case=case,
+                at=now,
+                kind=CaseEvent.Kind.CLAIM,
+                message=message[:500],
+                data={"waive_interest": waive_interest, "waive_compensation": waive_compensation, "reason": reason},
+                user=user,
+            )
+    return case
+
+
+def client_set_public_medical(*, client: Client, value: bool, user=None) -> bool:
+    """Mark a client as a public medical entity (or not); True when it changed. Logged on its active cases."""
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        if client.is_public_medical_entity == value:
+            return False
+        client.is_public_medical_entity = value
+        client.save(update_fields=["is_public_medical_entity", "updated_at"])
+        message = "Kontrahent: " + (
+            "podmiot leczniczy (odsetki: stopa referencyjna + 8 pp)" if value else "nie jest podmiotem leczniczym"
+        )
+        now = timezone.now()
+        CaseEvent.objects.bulk_create(
+            CaseEvent(case=case, at=now, kind=CaseEvent.Kind.CLAIM, message=message, user=user)
+            for case in Case.objects.filter(invoice__client=client, status=Case.Status.ACTIVE).only("pk")
+        )
+    return True

@@ -96,7 +96,7 @@ def seed(apps, schema_editor):
         )
 
 
-STAFF = ["view", "add", "change", "delete"]
+STAFF = ["view", "add", "change"]  # rows are corrected, never deleted
 MANAGERS = ["view"]
 MODELS = ["referencerate", "commercialrate", "statutoryrate", "exchangerate"]
 
