@@ -591,7 +591,7 @@ class CaseAdmin(admin.ModelAdmin):
         rows.append((_("razem"), text.total))
         if obj.waiver_reason:
             rows.append((_("powód rezygnacji"), obj.waiver_reason))
-        return format_html_join(mark_safe("<br>"), "{}: {}", rows)  # noqa: S308 - a constant
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows)
 
     @admin.action(description=_("Zrezygnuj z odsetek lub rekompensaty…"), permissions=["change"])
     def waive_claims(self, request, queryset):

@@ -52,5 +52,5 @@ class WaiverForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("waive_interest") or data.get("waive_compensation")) and not data.get("reason", "").strip():
-            raise forms.ValidationError(_("Podaj powód rezygnacji."))
+            self.add_error("reason", _("Podaj powód rezygnacji."))
         return data
