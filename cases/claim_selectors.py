@@ -25,10 +25,6 @@ from .formatting import format_date, format_money, warsaw_date
 from .models import Case, CaseEvent, Client, Invoice
 from .parties import client_is_consumer
 
-RATE_MISSING = "stawka do uzupełnienia"
-FX_MISSING = "kurs {} do uzupełnienia"
-
-
 # The plain values a claim needs, readable with `.values()` from a Case queryset (exports) or from a Case.
 CLAIM_FIELDS = (
     "pk",
@@ -181,7 +177,7 @@ class ClaimDisplay:
 
 def claim_display(claim: Claim, *, currency: str, consumer: bool = False) -> ClaimDisplay:
     if claim.interest is None:
-        interest = _(RATE_MISSING)
+        interest = _("stawka do uzupełnienia")
     elif claim.interest_waived:
         interest = _("zrezygnowano")
     else:
@@ -192,7 +188,7 @@ def claim_display(claim: Claim, *, currency: str, consumer: bool = False) -> Cla
     elif claim.compensation_waived:
         compensation = _("zrezygnowano")
     elif claim.compensation is None:
-        compensation = _(FX_MISSING).format(claim.missing_fx or "EUR")
+        compensation = _("kurs %(currency)s do uzupełnienia") % {"currency": claim.missing_fx or "EUR"}
         detail = f"{claim.compensation_eur} EUR" if claim.compensation_eur else ""
     elif claim.compensation:
         compensation = format_money(claim.compensation, currency)

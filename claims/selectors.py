@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from .calc import FxRate, Period, RateTables
-from .models import CommercialRate, ExchangeRate, ReferenceRate, StatutoryRate
+from .models import CommercialRate, ExchangeRate, StatutoryRate
 
 
 def rate_tables(*, fx_keys: Iterable[tuple[str, date]] = ()) -> RateTables:
@@ -35,20 +35,6 @@ def rate_tables(*, fx_keys: Iterable[tuple[str, date]] = ()) -> RateTables:
         )
         tables.fx = {(c, m): FxRate(rate, effective) for c, m, rate, effective in rows if (c, m) in keys}
     return tables
-
-
-def rate_coverage_gaps(*, day: date) -> list[str]:
-    """Names of the rate tables that have no row for `day` (the admin warns about each)."""
-    gaps = []
-    checks = (
-        (ReferenceRate, "stopa referencyjna NBP"),
-        (CommercialRate, "odsetki w transakcjach handlowych"),
-        (StatutoryRate, "odsetki ustawowe za opóźnienie"),
-    )
-    for model, name in checks:
-        if not model.objects.filter(valid_from__lte=day).exclude(valid_to__lt=day).exists():
-            gaps.append(name)
-    return gaps
 
 
 def exchange_rate_missing_months(*, currency: str = "EUR", months: Iterable[date]) -> list[date]:
