@@ -124,9 +124,15 @@ class _Document(FPDF):
             lines = [party.name, party.address, f"NIP: {party.nip}" if party.nip else ""]
             for line in (line for line in lines if line):
                 self.set_x(self.l_margin + column * half)
-                self.multi_cell(half - 4, 5, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+                self.multi_cell(half - 4, 5, line, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_y(max(self.get_y(), top + 22))
         self.ln(4)
+
+
+def _sum(values) -> int | None:
+    """Sum of amounts; None when any is missing ("do uzupełnienia")."""
+    values = list(values)
+    return None if any(value is None for value in values) else sum(values)
 
 
 def _output(pdf: FPDF) -> bytes:
@@ -183,6 +189,15 @@ def render_demand(data: DemandData) -> bytes:
                         else _("kurs EUR do uzupełnienia")
                     )
                     row.cell(compensation + (f"\n{line.compensation_note}" if line.compensation_note else ""))
+            currencies = {line.currency for line in data.lines}
+            if len(data.lines) > 1 and len(currencies) == 1:
+                currency = currencies.pop()
+                row = table.row()
+                row.cell(_("Razem"), colspan=2)
+                row.cell(money(sum(line.principal for line in data.lines), currency))
+                row.cell(money(_sum(line.interest for line in data.lines), currency))
+                if not data.consumer:
+                    row.cell(money(_sum(line.compensation for line in data.lines), currency))
         pdf.ln(3)
         for currency, total in sorted(data.totals.items()):
             pdf.text_line(_("Razem do zapłaty: %(total)s") % {"total": money(total, currency)}, size=11, bold=True)
@@ -225,18 +240,17 @@ def render_interest_note(data: InterestNoteData) -> bytes:
         pdf.text_line(f"{data.place}, {day_text(data.day)}" if data.place else day_text(data.day), align="R", gap=4)
         pdf.parties(data.creditor, data.debtor, _("Wystawca"), _("Odbiorca"))
         pdf.text_line(_("NOTA ODSETKOWA nr %(number)s") % {"number": data.number}, size=14, bold=True, align="C", gap=4)
-        pdf.text_line(
-            _(
+        if data.consumer:
+            basis = _(
                 "Na podstawie art. 481 Kodeksu cywilnego obciążamy Państwa odsetkami za opóźnienie w zapłacie "
                 "faktury %(invoice)s."
             )
-            if data.consumer
-            else _(
+        else:
+            basis = _(
                 "Na podstawie ustawy z dnia 8 marca 2013 r. o przeciwdziałaniu nadmiernym opóźnieniom w transakcjach "
                 "handlowych obciążamy Państwa odsetkami za opóźnienie w zapłacie faktury %(invoice)s."
-            ),
-            gap=3,
-        )
+            )
+        pdf.text_line(basis % {"invoice": data.invoice_number}, gap=3)
         pdf.set_font(FONT, "", 9)
         with pdf.table(
             col_widths=(34, 34, 24, 24, 24, 34),

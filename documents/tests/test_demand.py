@@ -48,6 +48,7 @@ def test_the_demand_for_three_invoices_states_the_whole_claim_in_polish(three_in
         "1 553,94 zł",
         "426,00 zł",
         # 62 234,56 + 1 649,00 + 893,85
+        "Razem 62 234,56 zł 1 649,00 zł 893,85 zł",
         "Razem do zapłaty: 64 777,41 zł",
         "PL61 1090 1014 0000 0712 1981 2874",
     ):

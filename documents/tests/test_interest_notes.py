@@ -76,8 +76,10 @@ def test_numbers_run_per_year_without_gaps_and_the_pdf_says_it_all(fixed_today, 
         "30.10.2026",
         "Do zapłaty: 113,01 zł",
         "07.12.2026",
+        "w zapłacie faktury FV/0/2026.",
     ):
         assert expected in text, expected
+    assert "%(" not in text
     assert CaseEvent.objects.filter(case=cases[0], message__contains="NO/1/2026").exists()
 
 
