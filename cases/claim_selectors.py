@@ -236,3 +236,62 @@ def case_claim_context(case: Case, *, day: date) -> dict:
         "claim_text": claim_display(claim, currency=case.invoice.currency, consumer=consumer),
         "claim_consumer": consumer,
     }
+
+
+@dataclass
+class ClaimSums:
+    """Interest and compensation summed over cases (minor units); `incomplete`: cases with a part missing."""
+
+    interest: int = 0
+    compensation: int = 0
+    incomplete: int = 0
+
+    def add(self, claim: Claim) -> None:
+        if claim.interest is None or claim.compensation is None:
+            self.incomplete += 1
+        self.interest += claim.interest or 0
+        self.compensation += claim.compensation or 0
+
+
+def _bucket_key(due: date | None, today: date, buckets) -> str | None:
+    if due is None:
+        return None
+    days = (today - due).days
+    if days <= 0:
+        return "not_due"
+    for key, _label, low, high in buckets:
+        if key != "not_due" and days >= low and (high is None or days <= high):
+            return key
+    return None
+
+
+def aging_claims(*, today: date, buckets, chunk: int = 5000) -> dict[str, dict[str, ClaimSums]]:
+    """Interest and compensation of every active case as of `today`, per currency and days-past-due bucket.
+
+    `buckets`: `selectors.DAYS_PAST_DUE_BUCKETS` ((key, label, low, high); "not_due" = on or before the due date).
+    Key "total" holds the currency's sum. Queries: four for the rate tables, one read of the cases
+    (server-side cursor) and two per `chunk` cases (payments, activity kinds).
+    """
+    tables = rate_tables(fx_keys=case_fx_keys_needed())
+    sums: dict[str, dict[str, ClaimSums]] = {}
+    rows = Case.objects.filter(status=Case.Status.ACTIVE).order_by().values(*CLAIM_FIELDS)
+
+    def flush(batch: list[dict]) -> None:
+        claims = claims_for_rows(rows=batch, day=today, tables=tables)
+        for row in batch:
+            claim = claims[row["pk"]]
+            per = sums.setdefault(row["invoice__currency"], {})
+            per.setdefault("total", ClaimSums()).add(claim)
+            key = _bucket_key(row["invoice__due_date"], today, buckets)
+            if key:
+                per.setdefault(key, ClaimSums()).add(claim)
+
+    batch: list[dict] = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            flush(batch)
+            batch = []
+    if batch:
+        flush(batch)
+    return sums
