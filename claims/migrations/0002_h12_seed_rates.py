@@ -15,7 +15,7 @@ MPC = "Komunikat RPP (NBP), uchwała RPP w życie od {:%d.%m.%Y}"
 
 # (in force from, basis points, source)
 REFERENCE = [
-    (date(2015, 3, 5), 150, "Uchwała RPP nr 2/2015 z 4.03.2015 (Dz. Urz. NBP poz. 2), w życie 5.03.2015"),
+    (date(2015, 3, 5), 150, MPC.format(date(2015, 3, 5))),
     (date(2020, 3, 18), 100, MPC.format(date(2020, 3, 18))),
     (date(2020, 4, 9), 50, MPC.format(date(2020, 4, 9))),
     (date(2020, 5, 29), 10, MPC.format(date(2020, 5, 29))),
