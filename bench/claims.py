@@ -94,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per measurement and size")
+    parser.add_argument("--keep", action="store_true", help="reuse the data of an earlier run (no refill)")
     args = parser.parse_args()
     os.environ["BENCH_SIZES"] = ",".join(str(size) for size in args.sizes)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -119,11 +120,14 @@ def main() -> None:
         CURRENT["alias"] = f"s{size}"
         call_command("migrate", database=CURRENT["alias"], verbosity=0)
         started = time.perf_counter()
-        fill(size)
-        add_claim_data()
-        with connections[CURRENT["alias"]].cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        print(f"filled {size:,} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        from cases.models import Case
+
+        if not (args.keep and Case.objects.count() == size):
+            fill(size)
+            add_claim_data()
+            with connections[CURRENT["alias"]].cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            print(f"filled {size:,} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         User = get_user_model()
         user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pw")
         clients[size] = Client()

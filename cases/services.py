@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -415,7 +415,7 @@ def case_claims_refresh(*, day: date, cases: QuerySet[Case] | None = None, batch
         for case in chunk:
             case.claim_total = claims[case.pk].total
             case.claim_as_of = day
-        with transaction.atomic():
+        with transaction.atomic(using=router.db_for_write(Case)):
             Case.objects.bulk_update(chunk, ["claim_total", "claim_as_of"])
         done += len(chunk)
     return done

@@ -107,7 +107,8 @@ class CaseTable(tables.Table):
         return {*super().get_column_class_names(classes_set, bound_column), bound_column.name}
 
     def before_render(self, request):
-        records = [row.record for row in self.page.object_list] if hasattr(self, "page") else []
+        shown = hasattr(self, "page") and "claim_total" not in (self.exclude or ())
+        records = [row.record for row in self.page.object_list] if shown else []
         self.claims = case_claims(cases=records, day=business_today())
 
     def render_claim_total(self, record):
