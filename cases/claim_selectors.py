@@ -22,8 +22,8 @@ from claims.calc import BUSINESS, CONSUMER, MEDICAL, Claim, ClaimInput, RateTabl
 from claims.selectors import rate_tables
 
 from .formatting import format_date, format_money, warsaw_date
-from .models import Case, CaseEvent, Client, Invoice
-from .parties import client_is_consumer
+from .models import Case, CaseEvent, Invoice
+from .parties import kinds_say_consumer
 
 # The plain values a claim needs, readable with `.values()` from a Case queryset (exports) or from a Case.
 CLAIM_FIELDS = (
@@ -41,7 +41,9 @@ CLAIM_FIELDS = (
     "invoice__client__is_public_medical_entity",
     "waive_interest",
     "waive_compensation",
+    "invoice__raw__client_business_activity_kind",
 )
+KIND = "invoice__raw__client_business_activity_kind"
 
 
 def claim_values(case: Case) -> dict:
@@ -62,6 +64,7 @@ def claim_values(case: Case) -> dict:
         "invoice__client__is_public_medical_entity": client.is_public_medical_entity if client else False,
         "waive_interest": case.waive_interest,
         "waive_compensation": case.waive_compensation,
+        # The invoice's raw JSON is deferred in lists: read by `claims_for_rows` in one query when absent.
     }
 
 
@@ -77,9 +80,11 @@ def fx_keys(rows: Iterable[dict]) -> set[tuple[str, date]]:
     return keys
 
 
-def _payments(case_ids: list[int]) -> dict[int, list[tuple[date, int]]]:
+def claim_payments(case_ids: list[int] | None = None, *, active: bool = False) -> dict[int, list[tuple[date, int]]]:
+    """PAYMENT events as (day, amount) per case: of `case_ids`, or of every active case (`active`)."""
     payments: dict[int, list[tuple[date, int]]] = {}
-    events = CaseEvent.objects.filter(case_id__in=case_ids, kind=CaseEvent.Kind.PAYMENT).order_by("at", "id")
+    events = CaseEvent.objects.filter(kind=CaseEvent.Kind.PAYMENT).order_by("at", "id")
+    events = events.filter(case__status=Case.Status.ACTIVE) if active else events.filter(case_id__in=case_ids)
     for case_id, at, paid, paid_before in events.values_list("case_id", "at", "data__paid", "data__paid_before"):
         try:
             amount = int(paid) - int(paid_before)
@@ -96,13 +101,12 @@ def _invoice_kinds(invoice_ids: list[int]) -> dict[int, str]:
 
 
 def row_is_consumer(row: dict, *, invoice_kind: str = "") -> bool:
-    client = None
-    if row["invoice__client_id"] is not None:
-        client = Client(
-            business_activity_kind=row["invoice__client__business_activity_kind"] or "",
-            nip_normalized=row["invoice__client__nip_normalized"] or "",
-        )
-    return client_is_consumer(client, invoice_kind=invoice_kind)
+    return kinds_say_consumer(
+        invoice_kind=invoice_kind,
+        client_kind=row["invoice__client__business_activity_kind"] or "",
+        nip=row["invoice__client__nip_normalized"] or "",
+        has_client=row["invoice__client_id"] is not None,
+    )
 
 
 def claim_input(row: dict, *, payments: list[tuple[date, int]], invoice_kind: str = "") -> ClaimInput:
@@ -133,15 +137,29 @@ def claim_input(row: dict, *, payments: list[tuple[date, int]], invoice_kind: st
     )
 
 
-def claims_for_rows(*, rows: Sequence[dict], day: date, tables: RateTables | None = None) -> dict[int, Claim]:
-    """Claims as of `day` for rows of `CLAIM_FIELDS`, keyed by case pk: two queries (+ four for the tables)."""
+def claims_for_rows(
+    *,
+    rows: Sequence[dict],
+    day: date,
+    tables: RateTables | None = None,
+    payments: dict[int, list[tuple[date, int]]] | None = None,
+) -> dict[int, Claim]:
+    """Claims as of `day` for rows of `CLAIM_FIELDS`, keyed by case pk.
+
+    Queries: the payments (unless given), the invoices' activity kinds when the rows lack them, and
+    four for the rate tables (unless given).
+    """
     rows = list(rows)
     if not rows:
         return {}
     if tables is None:
         tables = rate_tables(fx_keys=fx_keys(rows))
-    payments = _payments([row["pk"] for row in rows])
-    kinds = _invoice_kinds([row["invoice_id"] for row in rows])
+    if payments is None:
+        payments = claim_payments([row["pk"] for row in rows])
+    if all(KIND in row for row in rows):
+        kinds = {row["invoice_id"]: row[KIND] if isinstance(row[KIND], str) else "" for row in rows}
+    else:
+        kinds = _invoice_kinds([row["invoice_id"] for row in rows])
     return {
         row["pk"]: claim_for(
             claim_input(row, payments=payments.get(row["pk"], []), invoice_kind=kinds.get(row["invoice_id"], "")),
@@ -270,14 +288,15 @@ def aging_claims(*, today: date, buckets, chunk: int = 5000) -> dict[str, dict[s
 
     `buckets`: `selectors.DAYS_PAST_DUE_BUCKETS` ((key, label, low, high); "not_due" = on or before the due date).
     Key "total" holds the currency's sum. Queries: four for the rate tables, one read of the cases
-    (server-side cursor) and two per `chunk` cases (payments, activity kinds).
+    (server-side cursor, the activity kinds included) and one for the payments of all active cases.
     """
     tables = rate_tables(fx_keys=case_fx_keys_needed())
+    payments = claim_payments(active=True)
     sums: dict[str, dict[str, ClaimSums]] = {}
     rows = Case.objects.filter(status=Case.Status.ACTIVE).order_by().values(*CLAIM_FIELDS)
 
     def flush(batch: list[dict]) -> None:
-        claims = claims_for_rows(rows=batch, day=today, tables=tables)
+        claims = claims_for_rows(rows=batch, day=today, tables=tables, payments=payments)
         for row in batch:
             claim = claims[row["pk"]]
             per = sums.setdefault(row["invoice__currency"], {})

@@ -8,14 +8,14 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, router, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from claims.selectors import rate_tables
 from infakt.types import ClientRecord, InvoiceRecord
 
 from .calendar import stage_send_date
-from .claim_selectors import case_claims
+from .claim_selectors import CLAIM_FIELDS, case_fx_keys_needed, claim_payments, claims_for_rows
 from .formatting import format_money
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage
 
@@ -403,22 +403,48 @@ def case_resume(*, case: Case, user=None, now: datetime | None = None) -> None:
 # --- Claims (issue 12) ---------------------------------------------------------------
 
 
-def case_claims_refresh(*, day: date, cases: QuerySet[Case] | None = None, batch: int = 2000) -> int:
-    """Store every active case's total claim as of `day` (for sorting lists); returns the number of cases."""
-    cases = cases if cases is not None else Case.objects.filter(status=Case.Status.ACTIVE)
-    cases = cases.select_related("invoice", "invoice__client").defer("invoice__raw", "invoice__client__raw")
-    done = 0
-    pks = list(cases.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(pks), batch):
-        chunk = list(cases.filter(pk__in=pks[start : start + batch]))
-        claims = case_claims(cases=chunk, day=day)
-        for case in chunk:
-            case.claim_total = claims[case.pk].total
-            case.claim_as_of = day
-        with transaction.atomic(using=router.db_for_write(Case)):
-            Case.objects.bulk_update(chunk, ["claim_total", "claim_as_of"])
-        done += len(chunk)
+def case_claims_refresh(*, day: date, batch: int = 5000) -> int:
+    """Store every active case's total claim as of `day` (the admin sorts by it); returns the number of cases.
+
+    Reads the cases as plain values (one server-side cursor, the payments of all active cases in one
+    query) and writes each batch with one UPDATE (PostgreSQL: `UPDATE ... FROM (VALUES ...)`).
+    """
+    tables = rate_tables(fx_keys=case_fx_keys_needed())
+    payments = claim_payments(active=True)
+    rows = Case.objects.filter(status=Case.Status.ACTIVE).order_by().values(*CLAIM_FIELDS)
+    done, chunk = 0, []
+    for row in rows.iterator(chunk_size=batch):
+        chunk.append(row)
+        if len(chunk) == batch:
+            done += _store_claim_totals(chunk, day=day, tables=tables, payments=payments)
+            chunk = []
+    if chunk:
+        done += _store_claim_totals(chunk, day=day, tables=tables, payments=payments)
     return done
+
+
+def _store_claim_totals(rows: list[dict], *, day: date, tables, payments) -> int:
+    claims = claims_for_rows(rows=rows, day=day, tables=tables, payments=payments)
+    totals = [(row["pk"], claims[row["pk"]].total) for row in rows]
+    alias = router.db_for_write(Case)
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        if connection.vendor != "postgresql":
+            Case.objects.bulk_update(
+                [Case(pk=pk, claim_total=total, claim_as_of=day) for pk, total in totals],
+                ["claim_total", "claim_as_of"],
+            )
+            return len(totals)
+        table = connection.ops.quote_name(Case._meta.db_table)
+        values = ", ".join(["(%s, %s::bigint)"] * len(totals))
+        params = [value for pair in totals for value in pair]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS c SET claim_total = v.total, claim_as_of = %s "  # noqa: S608 - model table name
+                f"FROM (VALUES {values}) AS v(id, total) WHERE c.id = v.id",
+                [day, *params],
+            )
+    return len(totals)
 
 
 def case_set_waivers(

@@ -52,6 +52,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def moved_due_date(due_date: date) -> date:
     """Art. 115 of the Civil Code: a term ending on a Saturday or a day off moves to the next working day."""
     day = due_date
@@ -199,6 +200,12 @@ def _to_minor(amount: Decimal) -> int:
     return int(amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=4096)
+def _euros_to_pln(euros: int, rate: Decimal) -> int:
+    """40/70/100 EUR at `rate`, in grosze (the same few pairs recur across thousands of cases)."""
+    return _to_minor(Decimal(euros * 100) * rate)
+
+
 def claim_for(data: ClaimInput, *, day: date, tables: RateTables) -> Claim:
     """What the creditor may claim for one invoice as of `day` (interest counted up to `day` inclusive)."""
     paid_total = sum(amount for _d, amount in data.payments)
@@ -263,7 +270,7 @@ def claim_for(data: ClaimInput, *, day: date, tables: RateTables) -> Claim:
     euros = compensation_eur_for(gross_pln)
     if eur is None:
         return Claim(**common, compensation=None, compensation_pln=None, compensation_eur=euros, missing_fx="EUR")
-    comp_pln = _to_minor(Decimal(euros * 100) * eur.rate)
+    comp_pln = _euros_to_pln(euros, eur.rate)
     if data.currency == "PLN":
         comp = comp_pln
     elif data.currency == "EUR":
