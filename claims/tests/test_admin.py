@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from cases.tests.conftest import make_user
 from claims.models import CommercialRate, ExchangeRate, ReferenceRate
+
+
+def make_user(username: str, *, group: str) -> User:
+    user = User.objects.create_user(username=username, password="haslo-testowe-123", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
 
 
 @pytest.fixture
