@@ -13,6 +13,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import responses
 import time_machine
 from django.core.management import call_command
 from django.test import Client as DjangoClient
@@ -228,3 +229,25 @@ def test_before_the_due_date_there_is_no_claim(db, stages, kowalski, fixed_today
     case = Case.objects.select_related("invoice__client").get(pk=case.pk)
     claim = case_claims(cases=[case], day=TODAY)[case.pk]
     assert (claim.interest, claim.compensation, claim.total) == (0, 0, 123456)
+
+
+@responses.activate
+def test_refresh_claims_fetches_the_missing_eur_rate_once_and_stores_the_totals(
+    db, stages, kowalski, fixed_today, settings
+):
+    settings.NBP_API_URL = "https://nbp.test/api"
+    CommercialRate.objects.create(
+        valid_from=date(2026, 7, 1), valid_to=date(2026, 12, 31), rate_bp=1375, medical_rate_bp=1175, source="test"
+    )
+    october = responses.get(
+        "https://nbp.test/api/exchangerates/rates/a/eur/2026-10-01/2026-10-31/",
+        json={"rates": [{"no": "211/A/NBP/2026", "effectiveDate": "2026-10-30", "mid": 4.25}]},
+    )
+    case = make_case(client=kowalski, gross=123456, days_past_due=10)  # due 20.11: the October rate
+    out = StringIO()
+    call_command("refresh_claims", stdout=out)
+    assert "1 fetched" in out.getvalue()
+    case.refresh_from_db()
+    assert (case.claim_total, case.claim_as_of) == (140_921, TODAY)
+    call_command("refresh_claims", stdout=StringIO())
+    assert october.call_count == 1  # stored: never asked again
