@@ -35,9 +35,3 @@ def rate_tables(*, fx_keys: Iterable[tuple[str, date]] = ()) -> RateTables:
         )
         tables.fx = {(c, m): FxRate(rate, effective) for c, m, rate, effective in rows if (c, m) in keys}
     return tables
-
-
-def exchange_rate_missing_months(*, currency: str = "EUR", months: Iterable[date]) -> list[date]:
-    wanted = set(months)
-    have = set(ExchangeRate.objects.filter(currency=currency, month__in=wanted).values_list("month", flat=True))
-    return sorted(wanted - have)

@@ -361,14 +361,3 @@ def interest_note_mark_paid(*, note: InterestNote, day: date, user=None) -> bool
     if updated:
         _note_event(note, f"Nota odsetkowa {note.number}: odsetki zapłacone {day:%d.%m.%Y}", user)
     return bool(updated)
-
-
-__all__ = [
-    "DemandError",
-    "DemandIncomplete",
-    "InterestNoteError",
-    "demand_data_for_cases",
-    "demand_pdf_for_cases",
-    "interest_note_issue",
-    "interest_note_send",
-]
