@@ -10,7 +10,7 @@ from .models import CommercialRate, ExchangeRate, StatutoryRate
 
 
 def rate_tables(*, fx_keys: Iterable[tuple[str, date]] = ()) -> RateTables:
-    """The three rate tables (small: a few dozen rows each) and the exchange rates asked for: four queries."""
+    """The commercial and statutory tables (a few dozen rows each) and the exchange rates asked for: 3 queries."""
     commercial = list(
         CommercialRate.objects.order_by("valid_from").values_list(
             "valid_from", "valid_to", "rate_bp", "medical_rate_bp"
