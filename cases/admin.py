@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,8 @@ from notifications.admin import NotificationInline
 
 from . import formatting
 from .calendar import business_today
-from .forms import CloseForm, PauseForm, SendStageForm
+from .claim_selectors import case_claim_context, case_claims, claim_display
+from .forms import CloseForm, PauseForm, SendStageForm, WaiverForm
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 from .selectors import (
     DAYS_PAST_DUE_BUCKETS,
@@ -41,7 +43,15 @@ from .selectors import (
     invoice_currencies,
     missing_email_q,
 )
-from .services import case_close, case_pause, case_request_refresh, case_resume, normalize_nip
+from .services import (
+    case_close,
+    case_pause,
+    case_request_refresh,
+    case_resume,
+    case_set_waivers,
+    client_set_public_medical,
+    normalize_nip,
+)
 
 log = logging.getLogger("invoicetracker.admin")
 
@@ -217,6 +227,10 @@ class DateHierarchyQuerySet:
 class CaseChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
+        # The claim of each row on the page, in a constant number of queries (column "roszczenie").
+        claims = case_claims(cases=self.result_list, day=business_today())
+        for case in self.result_list:
+            case.claim_today = claims.get(case.pk)
         # Read after the results only by the date hierarchy.
         self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy)
 
@@ -263,6 +277,7 @@ class CaseAdmin(admin.ModelAdmin):
         "next_reminder",
         "status_display",
         "email_mark",
+        "claim_column",
     )
     list_display_links = ("invoice_number",)
     list_filter = (
@@ -286,7 +301,7 @@ class CaseAdmin(admin.ModelAdmin):
     search_help_text = _("Numer faktury, nazwa kontrahenta, NIP lub e-mail.")
     list_per_page = 100
     show_full_result_count = False  # one COUNT per page, not two
-    actions = ["pause_cases", "resume_cases", "close_cases", "send_stage_now", "refresh_from_infakt"]
+    actions = ["pause_cases", "resume_cases", "close_cases", "send_stage_now", "refresh_from_infakt", "waive_claims"]
     fieldsets = (
         (
             _("Faktura"),
@@ -320,6 +335,7 @@ class CaseAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Roszczenie"), {"fields": ("claim_summary",)}),
     )
     readonly_fields = (
         "invoice_number",
@@ -340,6 +356,7 @@ class CaseAdmin(admin.ModelAdmin):
         "closed",
         "last_refreshed",
         "public_link",
+        "claim_summary",
     )
 
     inlines = [CaseEventInline, NotificationInline]
@@ -539,6 +556,69 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(description=_("strona sprawy"))
     def public_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("cases:detail", args=[obj.pk]), _("oś czasu sprawy"))
+
+    # The claim computed for today; sorted by the total stored at the last daily refresh.
+    @admin.display(description=_("roszczenie razem"), ordering="claim_total")
+    def claim_column(self, obj):
+        claim = getattr(obj, "claim_today", None)
+        if claim is None:
+            return ""
+        text = claim_display(claim, currency=obj.invoice.currency)
+        if claim.total is None:
+            return format_html(
+                '<span class="it-warn" title="{} / {}">{}</span>', text.interest, text.compensation, text.total
+            )
+        return format_html(
+            '<span title="{}: {} · {}: {}">{}</span>',
+            _("odsetki"),
+            text.interest,
+            _("rekompensata"),
+            text.compensation,
+            text.total,
+        )
+
+    @admin.display(description=_("roszczenie na dziś"))
+    def claim_summary(self, obj):
+        context = case_claim_context(obj, day=business_today())
+        text, claim = context["claim_text"], context["claim"]
+        rows = [
+            (_("należność główna"), formatting.format_money(claim.left_to_pay, obj.invoice.currency)),
+            (_("odsetki"), text.interest),
+        ]
+        if not context["claim_consumer"]:
+            detail = f" ({text.compensation_detail})" if text.compensation_detail else ""
+            rows.append((_("rekompensata"), f"{text.compensation}{detail}"))
+        rows.append((_("razem"), text.total))
+        if obj.waiver_reason:
+            rows.append((_("powód rezygnacji"), obj.waiver_reason))
+        return format_html_join(mark_safe("<br>"), "{}: {}", rows)
+
+    @admin.action(description=_("Zrezygnuj z odsetek lub rekompensaty…"), permissions=["change"])
+    def waive_claims(self, request, queryset):
+        step = self._parameters(
+            request,
+            queryset,
+            WaiverForm,
+            title=_("Rezygnacja z odsetek lub rekompensaty"),
+            action="waive_claims",
+            intro=_("Zaznaczone pozycje nie będą żądane od dłużnika; odznaczone wracają. Zapisywane na osi czasu."),
+        )
+        if isinstance(step, TemplateResponse):
+            return step
+        data = step.cleaned_data
+        done, skipped = self._run_per_case(
+            queryset.select_related(None).only("pk", "status"),
+            lambda case: case_set_waivers(
+                case=case,
+                waive_interest=data["waive_interest"],
+                waive_compensation=data["waive_compensation"],
+                reason=data["reason"],
+                user=request.user,
+            ),
+            applies=lambda case: True,
+        )
+        self._report(request, _("Zmieniono roszczenie spraw: %(done)s") % {"done": done}, skipped)
+        return self._done(request)
 
     # --- Actions -------------------------------------------------------------------------
 
@@ -752,13 +832,14 @@ class CaseAdmin(admin.ModelAdmin):
 @admin.register(Client)
 class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name_display", "nip_normalized", "emails_display", "has_usable_email", "active_cases", "city")
-    list_filter = ("has_usable_email",)
+    list_filter = ("has_usable_email", "is_public_medical_entity")
     search_fields = ("company_name", "first_name", "last_name", "nip", "nip_normalized", "email_raw")
+    actions = ["mark_public_medical", "unmark_public_medical"]
     list_per_page = 100
     show_full_result_count = False
     fieldsets = (
         (None, {"fields": ("name_display", "nip", "nip_normalized", "emails_display", "invalid_emails", "phone")}),
-        (_("Adres"), {"fields": ("address", "country", "language")}),
+        (_("Adres"), {"fields": ("address", "country", "language", "is_public_medical_entity")}),
         (_("Sprawy"), {"fields": ("cases_table",)}),
         (_("InFakt"), {"fields": ("infakt_id", "fetched_at")}),
     )
@@ -772,10 +853,36 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "address",
         "country",
         "language",
+        "is_public_medical_entity",
         "cases_table",
         "infakt_id",
         "fetched_at",
     )
+
+    # Claims (issue 12): the switch for public medical entities (commercial interest at reference + 8 pp).
+    def has_mark_medical_permission(self, request):
+        return request.user.has_perm("cases.change_client")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and not self.has_mark_medical_permission(request):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(
+        description=_("Oznacz jako podmiot publiczny będący podmiotem leczniczym"), permissions=["mark_medical"]
+    )
+    def mark_public_medical(self, request, queryset):
+        self._set_medical(request, queryset, True)
+
+    @admin.action(description=_("Usuń oznaczenie podmiotu leczniczego"), permissions=["mark_medical"])
+    def unmark_public_medical(self, request, queryset):
+        self._set_medical(request, queryset, False)
+
+    def _set_medical(self, request, queryset, value):
+        count = sum(
+            client_set_public_medical(client=client, value=value, user=request.user) for client in queryset.only("pk")
+        )
+        self.message_user(request, _("Zmieniono kontrahentów: %(count)s") % {"count": count}, messages.SUCCESS)
 
     def get_queryset(self, request):
         return (

@@ -19,6 +19,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting
+from .calendar import business_today
+from .claim_selectors import CLAIM_FIELDS, claims_for_rows
 from .models import Case
 
 CHUNK = 2000
@@ -47,6 +49,8 @@ FIELDS = (
     "closed_at",
     "close_reason",
 )
+# Claims (issue 12): the values a claim needs, read with the row.
+VALUES = tuple(dict.fromkeys((*FIELDS, *CLAIM_FIELDS)))
 STATUS_LABELS = dict(Case.Status.choices)
 CLOSE_REASON_LABELS = dict(Case.CloseReason.choices)
 
@@ -73,6 +77,16 @@ def _progress(row: dict) -> str:
     return f"{text} {row['last_stage_name']}" if row["last_stage_name"] else text
 
 
+def _claim_part(name: str) -> Callable[[dict], Decimal | None]:
+    """A claim amount as a Decimal of the main unit; empty when it cannot be computed (missing rate)."""
+
+    def value(row: dict) -> Decimal | None:
+        amount = getattr(row["_claim"], name) if row.get("_claim") else None
+        return formatting.money_decimal(amount)
+
+    return value
+
+
 def _closed_on(row: dict) -> date | None:
     return formatting.warsaw_date(row["closed_at"]) if row["closed_at"] else None
 
@@ -91,6 +105,9 @@ ACTIVE_COLUMNS = [
     ExportColumn(_("następne przypomnienie"), lambda r: r["next_reminder_date"]),
     ExportColumn(_("wstrzymana do"), lambda r: r["paused_until"]),
     ExportColumn(_("status"), lambda r: str(STATUS_LABELS.get(r["status"], r["status"]))),
+    ExportColumn(_("odsetki"), _claim_part("interest")),
+    ExportColumn(_("rekompensata"), _claim_part("compensation")),
+    ExportColumn(_("roszczenie razem"), _claim_part("total")),
 ]
 CLOSED_COLUMNS = [
     *ACTIVE_COLUMNS[:10],
@@ -104,7 +121,20 @@ def columns_for(status: str) -> list[ExportColumn]:
 
 
 def _rows(cases, columns: list[ExportColumn]) -> Iterator[list[object]]:
-    for row in cases.values(*FIELDS).iterator(chunk_size=CHUNK):
+    day = business_today()
+    chunk: list[dict] = []
+    for row in cases.values(*VALUES).iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield from _with_claims(chunk, columns, day)
+            chunk = []
+    yield from _with_claims(chunk, columns, day)
+
+
+def _with_claims(rows: list[dict], columns: list[ExportColumn], day: date) -> Iterator[list[object]]:
+    claims = claims_for_rows(rows=rows, day=day)
+    for row in rows:
+        row["_claim"] = claims.get(row["pk"])
         yield [column.value(row) for column in columns]
 
 

@@ -42,3 +42,15 @@ class SendStageForm(forms.Form):
     stage = forms.ModelChoiceField(
         label=_("Etap do wysłania"), queryset=ReminderStage.objects.filter(is_active=True).order_by("offset_days")
     )
+
+
+class WaiverForm(forms.Form):
+    waive_interest = forms.BooleanField(label=_("Bez odsetek"), required=False)
+    waive_compensation = forms.BooleanField(label=_("Bez rekompensaty"), required=False)
+    reason = forms.CharField(label=_("Powód"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("waive_interest") or data.get("waive_compensation")) and not data.get("reason", "").strip():
+            self.add_error("reason", _("Podaj powód rezygnacji."))
+        return data

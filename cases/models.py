@@ -48,6 +48,8 @@ class Client(models.Model):
     city = models.CharField(_("miejscowość"), max_length=128, blank=True)
     country = models.CharField(_("kraj"), max_length=2, blank=True)
     language = models.CharField(_("język korespondencji"), max_length=2, choices=Language, default=Language.POLISH)
+    # Claims (issue 12): a public entity that is a medical entity owes commercial interest at reference + 8 pp.
+    is_public_medical_entity = models.BooleanField(_("podmiot publiczny będący podmiotem leczniczym"), default=False)
     fetched_at = models.DateTimeField(_("pobrano z InFakt"), null=True, blank=True)
     raw = models.JSONField(_("dane z InFakt"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -212,6 +214,14 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+    # Claims (issue 12): staff may waive what the law allows to claim, with a reason (logged on the timeline).
+    waive_interest = models.BooleanField(_("bez odsetek"), default=False)
+    waive_compensation = models.BooleanField(_("bez rekompensaty"), default=False)
+    waiver_reason = models.CharField(_("powód rezygnacji"), max_length=255, blank=True)
+    # The total claim as of `claim_as_of` (minor units of the invoice currency), for sorting lists;
+    # refreshed daily by `case_claims_refresh`. Pages show the claim computed for the day.
+    claim_total = models.BigIntegerField(_("roszczenie razem"), null=True, blank=True)
+    claim_as_of = models.DateField(_("roszczenie na dzień"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sprawa")
@@ -263,6 +273,7 @@ class CaseEvent(models.Model):
         RESUMED = "resumed", _("wznowienie")
         REMINDER = "reminder", _("przypomnienie")
         NOTE = "note", _("notatka")
+        CLAIM = "claim", _("roszczenie")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("kiedy"), db_index=True)

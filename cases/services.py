@@ -8,12 +8,14 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
+from claims.selectors import rate_tables
 from infakt.types import ClientRecord, InvoiceRecord
 
 from .calendar import stage_send_date
+from .claim_selectors import CLAIM_FIELDS, case_fx_keys_needed, claim_payments, claims_for_rows
 from .formatting import format_money
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage
 
@@ -396,3 +398,100 @@ def case_resume(*, case: Case, user=None, now: datetime | None = None) -> None:
     Case.objects.filter(pk=case.pk).update(paused_until=None, pause_reason="", pause_note="")
     case.refresh_from_db()
     _event(case, CaseEvent.Kind.RESUMED, "Wznowiono przypomnienia", now=now, user=user)
+
+
+# --- Claims (issue 12) ---------------------------------------------------------------
+
+
+def case_claims_refresh(*, day: date, batch: int = 5000) -> int:
+    """Store every active case's total claim as of `day` (the admin sorts by it); returns the number of cases.
+
+    Reads the cases as plain values (one server-side cursor, the payments of all active cases in one
+    query) and writes each batch with one UPDATE (PostgreSQL: `UPDATE ... FROM (VALUES ...)`).
+    """
+    tables = rate_tables(fx_keys=case_fx_keys_needed())
+    payments = claim_payments(active=True)
+    rows = Case.objects.filter(status=Case.Status.ACTIVE).order_by().values(*CLAIM_FIELDS)
+    done, chunk = 0, []
+    for row in rows.iterator(chunk_size=batch):
+        chunk.append(row)
+        if len(chunk) == batch:
+            done += _store_claim_totals(chunk, day=day, tables=tables, payments=payments)
+            chunk = []
+    if chunk:
+        done += _store_claim_totals(chunk, day=day, tables=tables, payments=payments)
+    return done
+
+
+def _store_claim_totals(rows: list[dict], *, day: date, tables, payments) -> int:
+    claims = claims_for_rows(rows=rows, day=day, tables=tables, payments=payments)
+    totals = [(row["pk"], claims[row["pk"]].total) for row in rows]
+    alias = router.db_for_write(Case)
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        if connection.vendor != "postgresql":
+            Case.objects.bulk_update(
+                [Case(pk=pk, claim_total=total, claim_as_of=day) for pk, total in totals],
+                ["claim_total", "claim_as_of"],
+            )
+            return len(totals)
+        table = connection.ops.quote_name(Case._meta.db_table)
+        values = ", ".join(["(%s, %s::bigint)"] * len(totals))
+        params = [value for pair in totals for value in pair]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS c SET claim_total = v.total, claim_as_of = %s "  # noqa: S608 - model table name
+                f"FROM (VALUES {values}) AS v(id, total) WHERE c.id = v.id",
+                [day, *params],
+            )
+    return len(totals)
+
+
+def case_set_waivers(
+    *, case: Case, waive_interest: bool, waive_compensation: bool, reason: str, user=None, now=None
+) -> Case:
+    """Waive (or restore) the interest and/or the compensation of a case, logged on its timeline."""
+    reason = (reason or "").strip()
+    if (waive_interest or waive_compensation) and not reason:
+        raise ValueError("A waiver needs a reason.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        changed = (case.waive_interest, case.waive_compensation) != (waive_interest, waive_compensation)
+        case.waive_interest = waive_interest
+        case.waive_compensation = waive_compensation
+        case.waiver_reason = reason if (waive_interest or waive_compensation) else ""
+        case.save(update_fields=["waive_interest", "waive_compensation", "waiver_reason"])
+        if changed:
+            parts = []
+            parts.append("bez odsetek" if waive_interest else "z odsetkami")
+            parts.append("bez rekompensaty" if waive_compensation else "z rekompensatą")
+            message = "Roszczenie: " + ", ".join(parts) + (f" — {reason}" if reason else "")
+            CaseEvent.objects.create(
+                case=case,
+                at=now,
+                kind=CaseEvent.Kind.CLAIM,
+                message=message[:500],
+                data={"waive_interest": waive_interest, "waive_compensation": waive_compensation, "reason": reason},
+                user=user,
+            )
+    return case
+
+
+def client_set_public_medical(*, client: Client, value: bool, user=None) -> bool:
+    """Mark a client as a public medical entity (or not); True when it changed. Logged on its active cases."""
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        if client.is_public_medical_entity == value:
+            return False
+        client.is_public_medical_entity = value
+        client.save(update_fields=["is_public_medical_entity", "updated_at"])
+        message = "Kontrahent: " + (
+            "podmiot leczniczy (odsetki: stopa referencyjna + 8 pp)" if value else "nie jest podmiotem leczniczym"
+        )
+        now = timezone.now()
+        CaseEvent.objects.bulk_create(
+            CaseEvent(case=case, at=now, kind=CaseEvent.Kind.CLAIM, message=message, user=user)
+            for case in Case.objects.filter(invoice__client=client, status=Case.Status.ACTIVE).only("pk")
+        )
+    return True

@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting
+from .calendar import business_today
+from .claim_selectors import case_claims, claim_display
 from .models import Case
 
 
@@ -77,6 +79,14 @@ class CaseTable(tables.Table):
         verbose_name=_("następne przypomnienie"), order_by=("next_reminder_date", "pk")
     )
     status = tables.Column(verbose_name=_("status"), order_by=("status", "paused_until", "pk"))
+    # The claim as of today (interest + compensation + left to pay), computed for the rows of the page;
+    # sorted by the total stored at the last daily refresh (`case_claims_refresh`).
+    claim_total = tables.Column(
+        verbose_name=_("roszczenie"),
+        order_by=("claim_total", "pk"),
+        empty_values=(),
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
     missing_email = tables.Column(
         verbose_name=_("e-mail"),
         accessor="invoice__client__has_usable_email",
@@ -87,7 +97,7 @@ class CaseTable(tables.Table):
     class Meta:
         model = Case
         fields = ()
-        sequence = (*LEADING_COLUMNS, "next_reminder_date", "status", "missing_email")
+        sequence = (*LEADING_COLUMNS, "claim_total", "next_reminder_date", "status", "missing_email")
         order_by = ("-days_past_due",)
         empty_text = _("Brak spraw spełniających kryteria.")
         attrs = {"class": "it-table"}
@@ -95,6 +105,29 @@ class CaseTable(tables.Table):
     def get_column_class_names(self, classes_set, bound_column):
         # Each cell carries its column name, for styling and for the browser tests.
         return {*super().get_column_class_names(classes_set, bound_column), bound_column.name}
+
+    def before_render(self, request):
+        shown = hasattr(self, "page") and "claim_total" not in (self.exclude or ())
+        records = [row.record for row in self.page.object_list] if shown else []
+        self.claims = case_claims(cases=records, day=business_today())
+
+    def render_claim_total(self, record):
+        claim = getattr(self, "claims", {}).get(record.pk)
+        if claim is None:
+            return ""
+        text = claim_display(claim, currency=record.invoice.currency)
+        if claim.total is None:
+            return format_html(
+                '<span class="warn" title="{} / {}">{}</span>', text.interest, text.compensation, text.total
+            )
+        return format_html(
+            '<span title="{}: {} · {}: {}">{}</span>',
+            _("odsetki"),
+            text.interest,
+            _("rekompensata"),
+            text.compensation,
+            text.total,
+        )
 
     def render_days_past_due(self, value):
         css = "overdue" if value > 0 else "notdue"
@@ -137,5 +170,5 @@ class ClosedCaseTable(CaseTable):
 
     class Meta(CaseTable.Meta):
         sequence = (*LEADING_COLUMNS, "closed_at", "close_reason", "missing_email")
-        exclude = ("next_reminder_date", "status")
+        exclude = ("next_reminder_date", "status", "claim_total")
         order_by = ("-closed_at",)

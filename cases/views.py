@@ -10,6 +10,7 @@ from django_tables2 import SingleTableMixin
 
 from . import exports
 from .calendar import business_today
+from .claim_selectors import case_claim_context
 from .filters import CaseFilter
 from .models import Case
 from .selectors import CasePaginator, case_list_for_ui, case_stages_sent, case_timeline
@@ -88,5 +89,6 @@ class CaseDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
             timeline=case_timeline(case=case),
             stages_sent=case_stages_sent(case_ids=[case.pk]).get(case.pk, []),
             can_act=self.request.user.has_perm("cases.change_case") and case.status == Case.Status.ACTIVE,
+            **case_claim_context(case, day=business_today()),
         )
         return context

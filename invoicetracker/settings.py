@@ -110,7 +110,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_q",
     "infakt",
+    "claims",
     "cases",
+    "documents",
     "notifications",
     "syncstatus",
     "security",
@@ -331,6 +333,13 @@ SELLER_NIP = env.str("SELLER_NIP", default="")
 SELLER_BANK_ACCOUNT = env.str("SELLER_BANK_ACCOUNT", default="")
 REMINDER_CONTACT_EMAIL = env.str("REMINDER_CONTACT_EMAIL", default="")
 REMINDER_CONTACT_PHONE = env.str("REMINDER_CONTACT_PHONE", default="")
+
+# Claims (issue 12): NBP exchange-rate API, interest notes, the formal demand.
+NBP_API_URL = env.str("NBP_API_URL", default="https://api.nbp.pl/api").rstrip("/")
+NBP_TIMEOUT = _int("NBP_TIMEOUT", 10, minimum=1, maximum=120)
+INTEREST_NOTE_MIN = _int("INTEREST_NOTE_MIN", 2000, minimum=0, maximum=10**9)  # grosze
+REMINDER_DEMAND_DAYS = _int("REMINDER_DEMAND_DAYS", 7, minimum=1, maximum=90)
+SELLER_CITY = env.str("SELLER_CITY", default="")
 
 # --- UI ------------------------------------------------------------------------------
 # Owned by cases/ (issue #5): staff and manager UI.

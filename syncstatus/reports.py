@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 
 from cases import formatting
 from cases.calendar import business_today
+from cases.claim_selectors import aging_claims
 from cases.models import Case, ReminderStage
 from cases.selectors import DAYS_PAST_DUE_BUCKETS
+from documents.selectors import interest_noted_per_month
 from notifications.emails import render_triplet
 from notifications.models import Notification, ReminderRun
 
@@ -50,6 +52,10 @@ class AgingCell:
     count: int
     amount: int  # grosze of the row's currency, left to pay
     url: str
+    # Claims (issue 12), as of the report day: interest, compensation, cases with a rate missing.
+    interest: int = 0
+    compensation: int = 0
+    incomplete: int = 0
 
 
 @dataclass
@@ -58,6 +64,9 @@ class AgingRow:
     cells: list[AgingCell]
     count: int
     amount: int
+    interest: int = 0
+    compensation: int = 0
+    incomplete: int = 0
 
 
 def aging_buckets(*, today: date) -> list[tuple[str, str, Q, dict]]:
@@ -77,12 +86,14 @@ def aging_buckets(*, today: date) -> list[tuple[str, str, Q, dict]]:
     return buckets
 
 
-def aging_report(*, today: date | None = None) -> list[AgingRow]:
+def aging_report(*, today: date | None = None, with_claims: bool = True) -> list[AgingRow]:
     """Active cases and the amounts left to pay per bucket of days past due, per currency (PLN first).
 
     One query. A case without a due date counts in the totals only (the sync never opens one).
+    `with_claims`: also the interest and compensation as of `today` (`aging_claims`, computed per case).
     """
     today = today or business_today()
+    claims = aging_claims(today=today, buckets=DAYS_PAST_DUE_BUCKETS) if with_claims else {}
     buckets = aging_buckets(today=today)
     annotations = {}
     for index, (_key, _label, condition, _query) in enumerate(buckets):
@@ -99,15 +110,30 @@ def aging_report(*, today: date | None = None) -> list[AgingRow]:
         AgingRow(
             currency=row["invoice__currency"],
             cells=[
-                AgingCell(key, label, row[f"n{i}"], row[f"a{i}"], f"{base}?{urlencode(query)}")
+                AgingCell(
+                    key,
+                    label,
+                    row[f"n{i}"],
+                    row[f"a{i}"],
+                    f"{base}?{urlencode(query)}",
+                    **_claim_sums(claims, row["invoice__currency"], key),
+                )
                 for i, (key, label, _condition, query) in enumerate(buckets)
             ],
             count=row["n"],
             amount=row["a"],
+            **_claim_sums(claims, row["invoice__currency"], "total"),
         )
         for row in rows
     ]
     return sorted(report, key=lambda row: (row.currency != "PLN", row.currency))
+
+
+def _claim_sums(claims: dict, currency: str, key: str) -> dict[str, int]:
+    sums = claims.get(currency, {}).get(key)
+    if sums is None:
+        return {}
+    return {"interest": sums.interest, "compensation": sums.compensation, "incomplete": sums.incomplete}
 
 
 # --- Paid after which stage -----------------------------------------------------------------
@@ -251,10 +277,44 @@ def chart_api(*, start: date, end: date) -> Chart:
     return Chart("api", _("Zapytania do InFakt wobec limitu"), svg, columns, rows)
 
 
+def chart_interest_noted(*, end: date, months: int = 12) -> Chart:
+    """Interest noted in interest notes per month of issue, the last `months` months, one series per currency."""
+    first = end.replace(day=1)
+    for _i in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    per_month = interest_noted_per_month(start=first, end=end)
+    month_list, month = [], first
+    while month <= end:
+        month_list.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    currencies = sorted({c for totals in per_month.values() for c in totals}, key=lambda c: (c != "PLN", c))
+    svg = charts.bar_chart(
+        title=_("Odsetki z not odsetkowych, wg miesiąca wystawienia"),
+        categories=[charts.Category(m.isoformat(), f"{m:%m.%Y}", f"{m:%m.%Y}") for m in month_list],
+        series=[
+            charts.Series(f"noted-{c}", c, [per_month.get(m, {}).get(c, 0) / 100 for m in month_list])
+            for c in currencies
+        ],
+        stacked=True,
+        empty=_("Brak not odsetkowych w tym okresie"),
+    )
+    rows = [
+        [f"{m:%m.%Y}", *(formatting.format_money(per_month[m].get(c, 0), c) for c in currencies)]
+        for m in month_list
+        if m in per_month
+    ]
+    return Chart("interest-notes", _("Odsetki z not odsetkowych"), svg, [_("miesiąc"), *currencies], rows)
+
+
 def report_charts(*, days: int, today: date | None = None) -> list[Chart]:
     end = today or business_today()
     start = end - timedelta(days=days - 1)
-    return [chart_cases(start=start, end=end), chart_emails(start=start, end=end), chart_api(start=start, end=end)]
+    return [
+        chart_cases(start=start, end=end),
+        chart_emails(start=start, end=end),
+        chart_api(start=start, end=end),
+        chart_interest_noted(end=end),
+    ]
 
 
 # --- Daily summary ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import formatting
 from cases.calendar import business_today
+from documents.selectors import interest_note_totals
 
 from . import reports, selectors
 from .health import health_alerts
@@ -197,6 +198,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
             "aging": reports.aging_report(today=today),
             "aging_labels": [label for _key, label, _q, _query in reports.aging_buckets(today=today)],
             "paid_after": reports.paid_after_stage(start=start, end=today),
+            "note_totals": interest_note_totals(),
             "alerts": health_alerts(),
         },
     )

@@ -3,7 +3,8 @@
     python manage.py export_cases                              # all cases, CSV
     python manage.py export_cases --status active --format json
 
-Money is integer grosze (minor units of the invoice currency), dates are ISO.
+Money is integer grosze (minor units of the invoice currency), dates are ISO. `interest`,
+`compensation` and `claim_total` are as of the export day (null when a rate is missing).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cases.calendar import business_today
+from cases.claim_selectors import case_claims
 from cases.selectors import case_list, case_stages_sent
 
 COLUMNS = [
@@ -36,6 +39,9 @@ COLUMNS = [
     "stages_sent",
     "next_reminder_date",
     "paused_until",
+    "interest",
+    "compensation",
+    "claim_total",
 ]
 CHUNK = 2000
 
@@ -75,6 +81,8 @@ class Command(BaseCommand):
 
     def serialise(self, cases) -> Iterator[dict]:
         sent = case_stages_sent(case_ids=[c.pk for c in cases])
+        # Claims as of the export day, in minor units of the case currency; None when a rate is missing.
+        claims = case_claims(cases=cases, day=business_today())
         for case in cases:
             invoice, client = case.invoice, case.invoice.client
             yield {
@@ -97,4 +105,7 @@ class Command(BaseCommand):
                 "stages_sent": sent.get(case.pk, []),
                 "next_reminder_date": case.next_reminder_date.isoformat() if case.next_reminder_date else None,
                 "paused_until": case.paused_until.isoformat() if case.paused_until else None,
+                "interest": claims[case.pk].interest,
+                "compensation": claims[case.pk].compensation,
+                "claim_total": claims[case.pk].total,
             }

@@ -1,0 +1,316 @@
+"""What the creditor may claim on each case: interest, compensation, total (built on `claims`).
+
+`case_claims` computes the claims of a page of cases in a constant number of queries (the rate
+tables, the exchange rates of the months needed, the invoices' activity kinds and the payment
+events), whatever the number of cases.
+
+Payment history ("the amount left each day"): the PAYMENT events on the case timeline, each dated
+the day the sync saw it (Warsaw), for the amount `paid - paid_before`; the invoice's `paid_date`
+as the day it was paid in full. An amount paid that no event explains was paid before the case
+opened, i.e. before the due date, and only lowers the principal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from claims.calc import BUSINESS, CONSUMER, MEDICAL, Claim, ClaimInput, RateTables, claim_for, previous_month
+from claims.selectors import rate_tables
+
+from .formatting import format_date, format_money, warsaw_date
+from .models import Case, CaseEvent, Invoice
+from .parties import kinds_say_consumer
+
+# The plain values a claim needs, readable with `.values()` from a Case queryset (exports) or from a Case.
+CLAIM_FIELDS = (
+    "pk",
+    "invoice_id",
+    "invoice__gross",
+    "invoice__paid",
+    "invoice__left_to_pay",
+    "invoice__paid_date",
+    "invoice__currency",
+    "invoice__due_date",
+    "invoice__client_id",
+    "invoice__client__business_activity_kind",
+    "invoice__client__nip_normalized",
+    "invoice__client__is_public_medical_entity",
+    "waive_interest",
+    "waive_compensation",
+    "invoice__raw__client_business_activity_kind",
+)
+KIND = "invoice__raw__client_business_activity_kind"
+
+
+def claim_values(case: Case) -> dict:
+    """`CLAIM_FIELDS` of a Case loaded with its invoice and client."""
+    invoice, client = case.invoice, case.invoice.client
+    return {
+        "pk": case.pk,
+        "invoice_id": case.invoice_id,
+        "invoice__gross": invoice.gross,
+        "invoice__paid": invoice.paid,
+        "invoice__left_to_pay": invoice.left_to_pay,
+        "invoice__paid_date": invoice.paid_date,
+        "invoice__currency": invoice.currency,
+        "invoice__due_date": invoice.due_date,
+        "invoice__client_id": invoice.client_id,
+        "invoice__client__business_activity_kind": client.business_activity_kind if client else None,
+        "invoice__client__nip_normalized": client.nip_normalized if client else None,
+        "invoice__client__is_public_medical_entity": client.is_public_medical_entity if client else False,
+        "waive_interest": case.waive_interest,
+        "waive_compensation": case.waive_compensation,
+        # The invoice's raw JSON is deferred in lists: read by `claims_for_rows` in one query when absent.
+    }
+
+
+def fx_keys(rows: Iterable[dict]) -> set[tuple[str, date]]:
+    keys = set()
+    for row in rows:
+        due = row["invoice__due_date"]
+        if due:
+            month = previous_month(due)
+            keys.add(("EUR", month))
+            if row["invoice__currency"] not in {"PLN", "EUR"}:
+                keys.add((row["invoice__currency"], month))
+    return keys
+
+
+def claim_payments(case_ids: list[int] | None = None, *, active: bool = False) -> dict[int, list[tuple[date, int]]]:
+    """PAYMENT events as (day, amount) per case: of `case_ids`, or of every active case (`active`)."""
+    payments: dict[int, list[tuple[date, int]]] = {}
+    events = CaseEvent.objects.filter(kind=CaseEvent.Kind.PAYMENT).order_by("at", "id")
+    events = events.filter(case__status=Case.Status.ACTIVE) if active else events.filter(case_id__in=case_ids)
+    for case_id, at, paid, paid_before in events.values_list("case_id", "at", "data__paid", "data__paid_before"):
+        try:
+            amount = int(paid) - int(paid_before)
+        except (TypeError, ValueError):
+            continue
+        if amount > 0:
+            payments.setdefault(case_id, []).append((warsaw_date(at), amount))
+    return payments
+
+
+def _invoice_kinds(invoice_ids: list[int]) -> dict[int, str]:
+    rows = Invoice.objects.filter(pk__in=invoice_ids).values_list("pk", "raw__client_business_activity_kind")
+    return {pk: kind if isinstance(kind, str) else "" for pk, kind in rows}
+
+
+def row_is_consumer(row: dict, *, invoice_kind: str = "") -> bool:
+    return kinds_say_consumer(
+        invoice_kind=invoice_kind,
+        client_kind=row["invoice__client__business_activity_kind"] or "",
+        nip=row["invoice__client__nip_normalized"] or "",
+        has_client=row["invoice__client_id"] is not None,
+    )
+
+
+def claim_input(row: dict, *, payments: list[tuple[date, int]], invoice_kind: str = "") -> ClaimInput:
+    if row_is_consumer(row, invoice_kind=invoice_kind):
+        debtor = CONSUMER
+    elif row["invoice__client__is_public_medical_entity"]:
+        debtor = MEDICAL
+    else:
+        debtor = BUSINESS
+    paid_date = row["invoice__paid_date"]
+    fully_paid = paid_date is not None and row["invoice__left_to_pay"] <= 0
+    if fully_paid:
+        dated = tuple((day, amount) for day, amount in payments if day < paid_date)
+        principal = row["invoice__gross"]
+    else:
+        dated = tuple(payments)
+        undated = max(row["invoice__paid"] - sum(amount for _d, amount in dated), 0)
+        principal = row["invoice__gross"] - undated
+    return ClaimInput(
+        principal=principal,
+        currency=row["invoice__currency"],
+        due_date=row["invoice__due_date"],
+        debtor=debtor,
+        payments=dated,
+        paid_date=paid_date if fully_paid else None,
+        waive_interest=row["waive_interest"],
+        waive_compensation=row["waive_compensation"],
+    )
+
+
+def claims_for_rows(
+    *,
+    rows: Sequence[dict],
+    day: date,
+    tables: RateTables | None = None,
+    payments: dict[int, list[tuple[date, int]]] | None = None,
+) -> dict[int, Claim]:
+    """Claims as of `day` for rows of `CLAIM_FIELDS`, keyed by case pk.
+
+    Queries: the payments (unless given), the invoices' activity kinds when the rows lack them, and
+    four for the rate tables (unless given).
+    """
+    rows = list(rows)
+    if not rows:
+        return {}
+    if tables is None:
+        tables = rate_tables(fx_keys=fx_keys(rows))
+    if payments is None:
+        payments = claim_payments([row["pk"] for row in rows])
+    if all(KIND in row for row in rows):
+        kinds = {row["invoice_id"]: row[KIND] if isinstance(row[KIND], str) else "" for row in rows}
+    else:
+        kinds = _invoice_kinds([row["invoice_id"] for row in rows])
+    return {
+        row["pk"]: claim_for(
+            claim_input(row, payments=payments.get(row["pk"], []), invoice_kind=kinds.get(row["invoice_id"], "")),
+            day=day,
+            tables=tables,
+        )
+        for row in rows
+    }
+
+
+def case_claims(*, cases: Sequence[Case], day: date, tables: RateTables | None = None) -> dict[int, Claim]:
+    """Claims as of `day` for cases loaded with their invoice and client, in a constant number of queries."""
+    return claims_for_rows(rows=[claim_values(case) for case in cases], day=day, tables=tables)
+
+
+def case_is_consumer(case: Case) -> bool:
+    """One case (its page): the invoice's activity kind, else the client's, else the NIP."""
+    kind = _invoice_kinds([case.invoice_id]).get(case.invoice_id, "")
+    return row_is_consumer(claim_values(case), invoice_kind=kind)
+
+
+@dataclass(frozen=True)
+class ClaimDisplay:
+    """A claim as the staff read it: amounts formatted, or what is missing."""
+
+    interest: str
+    compensation: str
+    compensation_detail: str
+    total: str
+    consumer: bool
+    missing: bool
+
+
+def claim_display(claim: Claim, *, currency: str, consumer: bool = False) -> ClaimDisplay:
+    if claim.interest is None:
+        interest = _("stawka do uzupełnienia")
+    elif claim.interest_waived:
+        interest = _("zrezygnowano")
+    else:
+        interest = format_money(claim.interest, currency)
+    detail = ""
+    if consumer:
+        compensation = "—"
+    elif claim.compensation_waived:
+        compensation = _("zrezygnowano")
+    elif claim.compensation is None:
+        compensation = _("kurs %(currency)s do uzupełnienia") % {"currency": claim.missing_fx or "EUR"}
+        detail = f"{claim.compensation_eur} EUR" if claim.compensation_eur else ""
+    elif claim.compensation:
+        compensation = format_money(claim.compensation, currency)
+        rate = f"{claim.eur_rate}".replace(".", ",")
+        detail = f"{claim.compensation_eur} EUR × {rate} ({format_date(claim.eur_rate_date)})"
+        if currency != "PLN":
+            detail += f" = {format_money(claim.compensation_pln, 'PLN')}"
+    else:
+        compensation = format_money(0, currency)
+    total = format_money(claim.total, currency) if claim.total is not None else _("do uzupełnienia")
+    return ClaimDisplay(
+        interest=interest,
+        compensation=compensation,
+        compensation_detail=detail,
+        total=total,
+        consumer=consumer,
+        missing=claim.total is None,
+    )
+
+
+def case_fx_keys_needed() -> set[tuple[str, date]]:
+    """(currency, month) rates the active cases' compensations need: one query over distinct due months."""
+    rows = (
+        Invoice.objects.filter(case__status=Case.Status.ACTIVE, due_date__isnull=False)
+        .order_by()
+        .values_list("currency", "due_date__year", "due_date__month")
+        .distinct()
+    )
+    keys = set()
+    for currency, year, month in rows:
+        previous = previous_month(date(year, month, 1))
+        keys.add(("EUR", previous))
+        if currency not in {"PLN", "EUR"}:
+            keys.add((currency, previous))
+    return keys
+
+
+def case_claim_context(case: Case, *, day: date) -> dict:
+    """What the case page shows about the claim."""
+    claim = case_claims(cases=[case], day=day)[case.pk]
+    consumer = case_is_consumer(case)
+    return {
+        "claim": claim,
+        "claim_day": day,
+        "claim_text": claim_display(claim, currency=case.invoice.currency, consumer=consumer),
+        "claim_consumer": consumer,
+    }
+
+
+@dataclass
+class ClaimSums:
+    """Interest and compensation summed over cases (minor units); `incomplete`: cases with a part missing."""
+
+    interest: int = 0
+    compensation: int = 0
+    incomplete: int = 0
+
+    def add(self, claim: Claim) -> None:
+        if claim.interest is None or claim.compensation is None:
+            self.incomplete += 1
+        self.interest += claim.interest or 0
+        self.compensation += claim.compensation or 0
+
+
+def _bucket_key(due: date | None, today: date, buckets) -> str | None:
+    if due is None:
+        return None
+    days = (today - due).days
+    if days <= 0:
+        return "not_due"
+    for key, _label, low, high in buckets:
+        if key != "not_due" and days >= low and (high is None or days <= high):
+            return key
+    return None
+
+
+def aging_claims(*, today: date, buckets, chunk: int = 5000) -> dict[str, dict[str, ClaimSums]]:
+    """Interest and compensation of every active case as of `today`, per currency and days-past-due bucket.
+
+    `buckets`: `selectors.DAYS_PAST_DUE_BUCKETS` ((key, label, low, high); "not_due" = on or before the due date).
+    Key "total" holds the currency's sum. Queries: four for the rate tables, one read of the cases
+    (server-side cursor, the activity kinds included) and one for the payments of all active cases.
+    """
+    tables = rate_tables(fx_keys=case_fx_keys_needed())
+    payments = claim_payments(active=True)
+    sums: dict[str, dict[str, ClaimSums]] = {}
+    rows = Case.objects.filter(status=Case.Status.ACTIVE).order_by().values(*CLAIM_FIELDS)
+
+    def flush(batch: list[dict]) -> None:
+        claims = claims_for_rows(rows=batch, day=today, tables=tables, payments=payments)
+        for row in batch:
+            claim = claims[row["pk"]]
+            per = sums.setdefault(row["invoice__currency"], {})
+            per.setdefault("total", ClaimSums()).add(claim)
+            key = _bucket_key(row["invoice__due_date"], today, buckets)
+            if key:
+                per.setdefault(key, ClaimSums()).add(claim)
+
+    batch: list[dict] = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            flush(batch)
+            batch = []
+    if batch:
+        flush(batch)
+    return sums
