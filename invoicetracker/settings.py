@@ -295,7 +295,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["run_context"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django-q": {"level": "WARNING"}},
+    "loggers": {"django-q": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Deployment --------------------------------------------------------------------
