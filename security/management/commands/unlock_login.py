@@ -1,8 +1,8 @@
 """Lift a failed-login lock early.
 
-    manage.py unlock_login anna                 # the user name, from every address
-    manage.py unlock_login anna --ip 203.0.113.7
-    manage.py unlock_login --ip 203.0.113.7     # an address, for every user name
+manage.py unlock_login anna                 # the user name, from every address
+manage.py unlock_login anna --ip 203.0.113.7
+manage.py unlock_login --ip 203.0.113.7     # an address, for every user name
 """
 
 from django.core.management.base import BaseCommand, CommandError
