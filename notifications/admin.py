@@ -358,7 +358,8 @@ class ReminderStageAdmin(admin.ModelAdmin):
         return stage, texts, language, case, stages
 
     def preview_view(self, request: HttpRequest):
-        if not self.has_view_or_change_permission(request):
+        # Staff only: it renders whatever template is posted (bounded, see render_limits); managers read.
+        if not self.has_change_permission(request):
             raise PermissionDenied
         return require_POST(self._preview)(request)
 
