@@ -121,6 +121,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -311,6 +312,24 @@ if CRON_SECRET and not (DEBUG or TESTING) and len(CRON_SECRET) < 32:
     )
 
 # --- Production hardening ----------------------------------------------------------
+
+# Content-Security-Policy on every response (security/middleware.py): scripts only from our origin
+# (no inline script: move any into static/ and pass data in data-* attributes); inline styles
+# allowed (admin and data-driven widths; CSS runs no script). The stage preview's HTML e-mail is a
+# sandboxed srcdoc frame and shares this policy, so its images must be ours or data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
