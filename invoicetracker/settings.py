@@ -200,6 +200,8 @@ AXES_LOCKOUT_CALLABLE = "security.forms.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# django-axes' own admin pages (English labels, a log we do not keep): off; `manage.py unlock_login` lifts a lock.
+AXES_ENABLE_ADMIN = False
 # A request header carrying the client's address that clients cannot forge (set by your proxy),
 # e.g. X-Appengine-User-Ip on App Engine. Empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="").strip()
