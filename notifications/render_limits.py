@@ -54,7 +54,7 @@ class _Budget:
         self.output += output
         if self.iterations > MAX_ITERATIONS or self.output > MAX_OUTPUT_CHARS:
             raise RenderLimitExceeded(
-                _("Szablon tworzy zbyt dużo tekstu (%(n)s przebiegów pętli). Uprość pętle.") % {"n": self.iterations}
+                _("Szablon tworzy zbyt dużo tekstu lub zbyt wiele przebiegów pętli. Uprość pętle.")
             )
         if time.monotonic() > self.deadline:
             raise RenderLimitExceeded(
