@@ -112,6 +112,12 @@ def _rows(cases, columns: list[ExportColumn]) -> Iterator[list[object]]:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def csv_text(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet will not evaluate: a leading apostrophe (OWASP's advice)
+    when it begins like a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _csv_cell(value: object) -> str:
     """Typed values (amounts, counts, dates) are written as numbers and dates, a negative amount
     included; only text (names, numbers, e-mails, labels) can smuggle a formula, so text that begins
@@ -124,8 +130,7 @@ def _csv_cell(value: object) -> str:
         return str(value)
     if isinstance(value, date):
         return formatting.format_date(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return csv_text(str(value))
 
 
 class _Echo:

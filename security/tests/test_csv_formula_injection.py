@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from cases import exports
@@ -69,3 +71,15 @@ def test_a_negative_amount_stays_a_number():
     assert exports._csv_cell(Decimal("-12.50")) == "-12,50"
     assert exports._csv_cell(-3) == "-3"
     assert exports._csv_cell("-12,50") == "'-12,50"  # the same characters as text are neutralised
+
+
+def test_the_export_command_neutralises_text_in_csv_and_keeps_json_as_stored(capsys):
+    ensure_stages()
+    make_case(client=make_client(HYPERLINK), number="@SUM(1+1)", gross=10000)
+    call_command("export_cases", format="csv")
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["client_name"] == "'" + HYPERLINK
+    assert rows[0]["invoice_number"] == "'@SUM(1+1)"
+    assert rows[0]["gross"] == "10000"
+    call_command("export_cases", format="json")
+    assert json.loads(capsys.readouterr().out)[0]["client_name"] == HYPERLINK

@@ -3,7 +3,8 @@
     python manage.py export_cases                              # all cases, CSV
     python manage.py export_cases --status active --format json
 
-Money is integer grosze (minor units of the invoice currency), dates are ISO.
+Money is integer grosze (minor units of the invoice currency), dates are ISO. In the CSV, text
+that begins like a spreadsheet formula (= + - @, tab, CR) gets a leading apostrophe; JSON is as stored.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cases.exports import csv_text
 from cases.selectors import case_list, case_stages_sent
 
 COLUMNS = [
@@ -38,6 +40,8 @@ COLUMNS = [
     "paused_until",
 ]
 CHUNK = 2000
+# Free text from InFakt: neutralised in the CSV (numbers, dates and codes are left as they are).
+TEXT_COLUMNS = ("invoice_number", "client_name", "client_nip")
 
 
 class Command(BaseCommand):
@@ -58,7 +62,8 @@ class Command(BaseCommand):
             writer.writerow(
                 {
                     **row,
-                    "client_emails": ", ".join(row["client_emails"]),
+                    **{name: csv_text(row[name] or "") for name in TEXT_COLUMNS},
+                    "client_emails": csv_text(", ".join(row["client_emails"])),
                     "stages_sent": " ".join(str(s) for s in row["stages_sent"]),
                 }
             )
