@@ -119,3 +119,20 @@ def test_the_reminder_itself_is_rendered_within_the_limits(case):
     stage.body_text_pl = NESTED
     with pytest.raises(RenderLimitExceeded):
         render_reminder(case=case, stage=stage, day=case.invoice.due_date)
+
+
+def test_the_preview_bounds_the_render_itself_whatever_the_sending_code_does(client, case, monkeypatch):
+    """The preview checks the posted texts with render_limited before rendering the reminder, so it
+    stays bounded even if the e-mail code renders some other way."""
+    from django.template import Context, Template
+
+    from notifications import emails
+
+    monkeypatch.setattr(
+        emails, "render_string", lambda source, context, *, autoescape: Template(source).render(Context(context))
+    )
+    client.force_login(make_user("anna.staff", group="Staff"))
+    started = time.monotonic()
+    result = client.post(PREVIEW, preview_data(body_text_pl=NESTED)).json()
+    assert time.monotonic() - started < render_limits.MAX_SECONDS + 1.5
+    assert "RenderLimitExceeded" in result["error"]
