@@ -226,3 +226,26 @@ def test_a_command_unlocks_an_address(client, anna):
         attempt(client, name, "zle", REMOTE_ADDR="203.0.113.7")
     call_command("unlock_login", ip="203.0.113.7")
     assert logged_in(attempt(client, "anna", PASSWORD, REMOTE_ADDR="203.0.113.7"))
+
+
+def test_the_admin_lists_failures_and_deleting_them_unlocks(client, anna, admin_client):
+    for _ in range(5):
+        attempt(client, "anna", "zle")
+    changelist = reverse("admin:security_loginfailure_changelist")
+    page = admin_client.get(changelist).content.decode()
+    assert "anna" in page
+    assert "127.0.0.1" in page
+    row = AccessAttempt.objects.get(username="anna")
+    response = admin_client.post(changelist, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"})
+    assert response.status_code == 302
+    assert logged_in(attempt(client, "anna", PASSWORD))
+
+
+def test_staff_and_managers_cannot_see_or_lift_locks(client, anna):
+    from django.contrib.auth.models import Group
+
+    for role in ("Staff", "Managers"):
+        user = get_user_model().objects.create_user(f"u-{role}", "", PASSWORD)
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        assert client.get(reverse("admin:security_loginfailure_changelist")).status_code == 403
