@@ -56,6 +56,7 @@ def test_every_page_passes_the_content_security_policy(watched, live_server, off
         "/admin/notifications/notification/",
         "/admin/auth/user/",
         "/admin/auth/user/add/",
+        "/admin/security/loginfailure/",
         reverse("cases:active"),
         reverse("cases:active") + "?client=Nowak&days_min=abc",
         reverse("cases:closed"),
