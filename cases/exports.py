@@ -138,14 +138,29 @@ def _with_claims(rows: list[dict], columns: list[ExportColumn], day: date) -> It
         yield [column.value(row) for column in columns]
 
 
+# A text cell beginning with one of these is a formula to Excel/LibreOffice (CSV injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet will not evaluate: a leading apostrophe (OWASP's advice)
+    when it begins like a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _csv_cell(value: object) -> str:
+    """Typed values (amounts, counts, dates) are written as numbers and dates, a negative amount
+    included; only text (names, numbers, e-mails, labels) can smuggle a formula, so text that begins
+    like one gets a leading apostrophe: spreadsheets show it as text and evaluate nothing."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, date):
         return formatting.format_date(value)
-    return str(value)
+    return csv_text(str(value))
 
 
 class _Echo:

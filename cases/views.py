@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import exports
 from .calendar import business_today
@@ -40,17 +40,28 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
     def get_export_filename(self, export_format):
         return f"sprawy-{self.status}-{business_today():%Y-%m-%d}.{export_format}"
 
-    def render_to_response(self, context, **response_kwargs):
-        export_format = self.request.GET.get("_export")
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("_export")
         if export_format in self.export_formats:
-            # The table has applied the sort; export the whole filtered, sorted list.
-            cases = context["table"].data.data
-            columns = exports.columns_for(self.status)
-            filename = self.get_export_filename(export_format)
-            if export_format == "csv":
-                return exports.csv_response(cases, columns, filename)
-            return exports.xlsx_response(cases, columns, filename, title=str(self.title))
-        return super().render_to_response(context, **response_kwargs)
+            return self.export(export_format)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, export_format: str):
+        """The whole filtered, sorted list, streamed: built without the page's count, rows or form,
+        so the first byte leaves before any case is read (a server-side cursor reads the rest)."""
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_bound or filterset.is_valid() or not self.get_strict():
+            cases = filterset.qs
+        else:
+            cases = filterset.queryset.none()
+        table = self.get_table_class()(cases)
+        RequestConfig(self.request, paginate=False).configure(table)  # the list's sort, no paging
+        cases = table.data.data
+        columns = exports.columns_for(self.status)
+        filename = self.get_export_filename(export_format)
+        if export_format == "csv":
+            return exports.csv_response(cases, columns, filename)
+        return exports.xlsx_response(cases, columns, filename, title=str(self.title))
 
     @property
     def title(self):

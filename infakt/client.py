@@ -251,7 +251,7 @@ class InfaktAPI:
     def _status_error(self, response: requests.Response, target: str) -> InfaktError:
         status = response.status_code
         message = f"GET {target} -> HTTP {status}"
-        api_text = self._redact(_api_error_text(response))
+        api_text = _shorten(self._redact(_api_error_text(response)))  # mask first: a cut could split the key
         if api_text:
             message += f": {api_text}"
         error = error_for_status(status, message, retry_after=parse_retry_after(response.headers.get("Retry-After")))
@@ -329,7 +329,7 @@ def _list_page(body: dict[str, Any], path: str) -> tuple[list[object], int | Non
 
 
 def _api_error_text(response: requests.Response) -> str:
-    """The API's `{"error": ...}` or `{"errors": {...}}` text, shortened; "" if none."""
+    """The API's `{"error": ...}` or `{"errors": {...}}` text, whole (mask it, then `_shorten`); "" if none."""
     try:
         body = response.json()
     except ValueError:
@@ -342,6 +342,10 @@ def _api_error_text(response: requests.Response) -> str:
         text = json.dumps(body["errors"], ensure_ascii=False)
     else:
         return ""
+    return text
+
+
+def _shorten(text: str) -> str:
     return text if len(text) <= _MAX_ERROR_TEXT else text[: _MAX_ERROR_TEXT - 3] + "..."
 
 

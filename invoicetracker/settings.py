@@ -9,6 +9,7 @@ with an `ImproperlyConfigured` that names the variable to fix.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -117,10 +118,12 @@ INSTALLED_APPS = [
     "syncstatus",
     "security",
     "ops",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -130,6 +133,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns the login attempt that reaches the failed-login limit into the lock message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "invoicetracker.urls"
@@ -172,10 +177,33 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/"
-# Failed-login limit (security/): this many failures for one user name, or from one address,
-# within the window lock further attempts for it until the oldest failure leaves the window.
+# Failed-login limit (security/services.py, on django-axes): this many failures from one address,
+# or for one user name from one address, within the window lock that address (or pair) until the
+# window has passed since the last failure. No lock per user name alone (anyone could lock anyone
+# out); past LOGIN_USER_SLOWDOWN_THRESHOLD failures from all addresses together, each attempt for
+# that user name waits LOGIN_USER_SLOWDOWN_SECONDS instead.
 LOGIN_FAILURE_LIMIT = _int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60)
+LOGIN_USER_SLOWDOWN_THRESHOLD = _int("LOGIN_USER_SLOWDOWN_THRESHOLD", 20, minimum=1, maximum=10000)
+LOGIN_USER_SLOWDOWN_SECONDS = _int("LOGIN_USER_SLOWDOWN_SECONDS", 3, minimum=0, maximum=60)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked attempts, records failures
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not prolong a lock
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "security.services.client_ip"
+AXES_USERNAME_CALLABLE = "security.services.axes_username"
+AXES_LOCKOUT_CALLABLE = "security.forms.lockout_response"
+# Keep only what the limit needs: no log of every login or failure (addresses are personal data).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# django-axes' own admin pages (English labels, a log we do not keep): off; `manage.py unlock_login` lifts a lock.
+AXES_ENABLE_ADMIN = False
 # A request header carrying the client's address that clients cannot forge (set by your proxy),
 # e.g. X-Appengine-User-Ip on App Engine. Empty: REMOTE_ADDR.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="").strip()
@@ -272,7 +300,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["run_context"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django-q": {"level": "WARNING"}},
+    "loggers": {"django-q": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Deployment --------------------------------------------------------------------
@@ -288,6 +316,24 @@ if CRON_SECRET and not (DEBUG or TESTING) and len(CRON_SECRET) < 32:
     )
 
 # --- Production hardening ----------------------------------------------------------
+
+# Content-Security-Policy on every response (security/middleware.py): scripts only from our origin
+# (no inline script: move any into static/ and pass data in data-* attributes); inline styles
+# allowed (admin and data-driven widths; CSS runs no script). The stage preview's HTML e-mail is a
+# sandboxed srcdoc frame and shares this policy, so its images must be ours or data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

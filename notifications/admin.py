@@ -23,8 +23,9 @@ from cases.formatting import format_datetime
 from cases.models import Case, ReminderStage
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
-from .emails import LANGUAGES, STAGE_VARIABLES, StageTexts, render_reminder
+from .emails import LANGUAGES, STAGE_VARIABLES, StageTexts, reminder_context, render_reminder
 from .models import Notification, ReminderRun
+from .render_limits import render_limited
 from .selectors import reminder_stages_active
 from .services import (
     COUNTERS,
@@ -358,7 +359,8 @@ class ReminderStageAdmin(admin.ModelAdmin):
         return stage, texts, language, case, stages
 
     def preview_view(self, request: HttpRequest):
-        if not self.has_view_or_change_permission(request):
+        # Staff only: it renders whatever template is posted (bounded, see render_limits); managers read.
+        if not self.has_change_permission(request):
             raise PermissionDenied
         return require_POST(self._preview)(request)
 
@@ -367,6 +369,9 @@ class ReminderStageAdmin(admin.ModelAdmin):
         if case is None:
             return JsonResponse({"error": str(_("Brak spraw do podglądu: podgląd potrzebuje choć jednej sprawy."))})
         try:
+            context = reminder_context(case=case, stage=stage, day=business_today(), stages=stages, language=language)
+            for source, autoescape in ((texts.subject, False), (texts.body_text, False), (texts.body_html, True)):
+                render_limited(source, context, autoescape=autoescape)  # bounded: time, loops, size
             rendered = render_reminder(
                 case=case, stage=stage, day=business_today(), stages=stages, texts=texts, language=language
             )

@@ -18,7 +18,6 @@ from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
@@ -26,6 +25,8 @@ from django.utils.safestring import mark_safe
 from cases.calendar import is_business_day, next_business_day, stage_send_date
 from cases.formatting import format_date, format_money
 from cases.models import Case, Client, ReminderStage
+
+from .render_limits import render_limited
 
 HEADER_INVOICE = "X-InvoiceTracker-Invoice"
 HEADER_STAGE = "X-InvoiceTracker-Stage"
@@ -196,7 +197,7 @@ def stage_texts(stage: ReminderStage, language: str) -> StageTexts:
 
 def render_string(source: str, context: dict, *, autoescape: bool) -> str:
     """Render an admin-edited template string. Raises TemplateSyntaxError on a broken template."""
-    return Template(source).render(Context(context, autoescape=autoescape))
+    return render_limited(source, context, autoescape=autoescape)  # time and size bounded
 
 
 def one_line(text: str, limit: int = 255) -> str:

@@ -7,8 +7,9 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -50,3 +51,18 @@ def cron_run_due(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "forbidden"}, status=403)
     report = jobs_run_due()
     return JsonResponse(report.as_dict(), status=500 if report.failed else 200)
+
+
+@login_not_required
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> FileResponse:
+    """/favicon.ico, which browsers ask for on every page (pages also link static/favicon.svg):
+    served here, without a login or a 404, from the static files (found before or after collectstatic)."""
+    from django.conf import settings
+
+    path = finders.find("favicon.ico") or (settings.STATIC_ROOT / "favicon.ico")
+    try:
+        return FileResponse(open(path, "rb"), content_type="image/x-icon")  # FileResponse closes it
+    except OSError:
+        raise Http404("favicon.ico") from None

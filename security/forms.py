@@ -1,4 +1,4 @@
-"""Login forms that enforce the failed-login limit (security.services).
+"""Login forms that enforce the failed-login limit (security.services, on django-axes).
 
 `admin.site.login_form` is `ThrottledAdminAuthenticationForm` (see invoicetracker/urls.py);
 any other login view must use `ThrottledAuthenticationForm`.
@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .services import client_ip, login_failure_record, login_failures_clear, login_locked_until
+from .services import login_locked_until, login_slow_down
 
 
 class LoginThrottleMixin:
@@ -28,9 +29,9 @@ class LoginThrottleMixin:
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        ip = client_ip(self.request)
         now = timezone.now()
-        until = login_locked_until(username=username, ip=ip, now=now)
+        # Checked before the password, so a refused attempt is neither verified nor counted.
+        until = login_locked_until(request=self.request, username=username)
         if until is not None:
             raise forms.ValidationError(
                 self.throttle_messages["locked"],
@@ -40,16 +41,9 @@ class LoginThrottleMixin:
                     "minutes": max(1, math.ceil((until - now).total_seconds() / 60)),
                 },
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if self.user_cache is None and username:
-                # Wrong user name or password (not: right password of an inactive or non-staff account).
-                login_failure_record(username=username, ip=ip, now=now)
-            raise
-        if self.user_cache is not None:
-            login_failures_clear(username=username)
-        return cleaned
+        login_slow_down(username=username)
+        # authenticate() goes through django-axes' backend, which records a failure.
+        return super().clean()
 
 
 class ThrottledAuthenticationForm(LoginThrottleMixin, AuthenticationForm):
@@ -58,3 +52,10 @@ class ThrottledAuthenticationForm(LoginThrottleMixin, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(LoginThrottleMixin, AdminAuthenticationForm):
     pass
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """AXES_LOCKOUT_CALLABLE: the attempt that reaches the limit gets the login page with the lock message
+    (the form sees the lock and does not check the password again)."""
+    response = admin.site.login(request)
+    return response.render() if hasattr(response, "render") else response

@@ -1,26 +1,12 @@
-from django.db import models
+from axes.models import AccessAttempt
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginFailure(models.Model):
-    """One failed login (wrong user name or password), kept for LOGIN_FAILURE_WINDOW_MINUTES.
-
-    In the database so that the limit holds across processes and App Engine instances.
-    """
-
-    username = models.CharField(_("nazwa użytkownika"), max_length=150)  # as typed, case-folded
-    ip = models.GenericIPAddressField(_("adres IP"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("kiedy"))
+class LoginFailure(AccessAttempt):
+    """django-axes' failed-login rows (one per user name, address and browser, with a count), shown in
+    the admin under our name; deleting rows lifts their lock early (as `manage.py unlock_login`)."""
 
     class Meta:
+        proxy = True
         verbose_name = _("nieudane logowanie")
         verbose_name_plural = _("nieudane logowania")
-        ordering = ["-failed_at"]
-        indexes = [
-            models.Index(fields=["username", "failed_at"], name="loginfailure_user_at"),
-            models.Index(fields=["ip", "failed_at"], name="loginfailure_ip_at"),
-            models.Index(fields=["failed_at"], name="loginfailure_at"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.username} ({self.ip or '?'}) {self.failed_at:%Y-%m-%d %H:%M}"

@@ -23,6 +23,8 @@ KEYS = {
     "last_successful_sync_age_hours",
     "sync_stale_after_hours",
     "queue_backlog",
+    "email",
+    "emails",
     "checked_at",
     "problems",
 }

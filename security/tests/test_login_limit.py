@@ -1,31 +1,42 @@
-"""The failed-login limit on the admin login (the app's only login page)."""
+"""The failed-login limit on the admin login (the app's only login page), on django-axes.
+
+Locks per address and per (user name, address); never per user name alone, so nobody can lock
+another person out from elsewhere. A user name failing from many addresses is slowed down instead.
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from security.forms import ThrottledAdminAuthenticationForm
-from security.models import LoginFailure
-from security.services import login_failure_record, login_locked_until
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("admin:login")
 PASSWORD = "Poprawne-Haslo-2026!"
 LOCKED = "Zbyt wiele nieudanych prób logowania"
+ATTACKERS = [f"203.0.113.{n}" for n in range(1, 41)]
 
 
 @pytest.fixture(autouse=True)
 def limits(settings):
     settings.LOGIN_FAILURE_LIMIT = 5
+    settings.AXES_FAILURE_LIMIT = 5
     settings.LOGIN_FAILURE_WINDOW_MINUTES = 15
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    settings.LOGIN_USER_SLOWDOWN_THRESHOLD = 20
+    settings.LOGIN_USER_SLOWDOWN_SECONDS = 1
     settings.CLIENT_IP_HEADER = ""
     return settings
 
@@ -43,6 +54,10 @@ def logged_in(response) -> bool:
     return response.status_code == 302 and response.url == "/admin/"
 
 
+def failures(**scope) -> int:
+    return AccessAttempt.objects.filter(**scope).aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
 def test_the_admin_site_uses_the_throttled_form():
     assert admin.site.login_form is ThrottledAdminAuthenticationForm
 
@@ -55,9 +70,11 @@ def test_four_failures_still_let_the_right_password_in(client, anna):
     assert logged_in(attempt(client, "anna", PASSWORD))
 
 
-def test_five_failures_for_a_user_name_lock_it_even_with_the_right_password(client, anna):
-    for _ in range(5):
+def test_five_failures_for_a_user_name_lock_it_from_that_address_even_with_the_right_password(client, anna):
+    for _ in range(4):
         attempt(client, "anna", "zle")
+    # The attempt that reaches the limit already says so.
+    assert LOCKED in attempt(client, "anna", "zle").content.decode()
     response = attempt(client, "anna", PASSWORD)
     assert response.status_code == 200
     page = response.content.decode()
@@ -68,12 +85,41 @@ def test_five_failures_for_a_user_name_lock_it_even_with_the_right_password(clie
     assert LOCKED in attempt(client, "  ANNA ", PASSWORD).content.decode()
 
 
+def test_an_attacker_elsewhere_cannot_lock_out_the_superuser(client, db):
+    """The finding: five wrong passwords for a name from anywhere locked that name out everywhere."""
+    get_user_model().objects.create_superuser("szef", "szef@firma.test", PASSWORD)
+    for address in ATTACKERS[:10]:
+        attempt(client, "szef", "zle", REMOTE_ADDR=address)
+    for _ in range(5):  # the same attacker keeps trying from one address
+        attempt(client, "szef", "zle", REMOTE_ADDR=ATTACKERS[0])
+    assert LOCKED in attempt(client, "szef", PASSWORD, REMOTE_ADDR=ATTACKERS[0]).content.decode()
+    assert logged_in(attempt(client, "szef", PASSWORD, REMOTE_ADDR="198.51.100.20"))
+
+
 def test_five_failures_from_one_address_lock_that_address_for_every_user_name(client, anna):
     for name in ["jan", "ewa", "piotr", "ola", "adam"]:
         attempt(client, name, "zle", REMOTE_ADDR="203.0.113.7")
     assert LOCKED in attempt(client, "anna", PASSWORD, REMOTE_ADDR="203.0.113.7").content.decode()
     # Another address is not affected: none of those names failed five times.
     assert logged_in(attempt(client, "anna", PASSWORD, REMOTE_ADDR="198.51.100.20"))
+
+
+def test_many_failures_from_many_addresses_slow_the_user_name_down_but_never_lock_it(client, anna):
+    for address in ATTACKERS[:20]:
+        attempt(client, "anna", "zle", REMOTE_ADDR=address)
+    assert failures(username="anna") == 20
+    started = time.monotonic()
+    response = attempt(client, "anna", "zle", REMOTE_ADDR=ATTACKERS[20])
+    assert time.monotonic() - started >= 1
+    assert LOCKED not in response.content.decode()
+    # Other user names are not slowed down.
+    started = time.monotonic()
+    attempt(client, "ewa", "zle", REMOTE_ADDR=ATTACKERS[21])
+    assert time.monotonic() - started < 1
+    # The real user still gets in, from a fresh address, just a second later.
+    started = time.monotonic()
+    assert logged_in(attempt(client, "anna", PASSWORD, REMOTE_ADDR="198.51.100.20"))
+    assert time.monotonic() - started >= 1
 
 
 def test_the_lock_ends_when_the_window_has_passed(client, anna):
@@ -95,7 +141,7 @@ def test_attempts_refused_by_the_lock_do_not_prolong_it(client, anna):
     with time_machine.travel(start + timedelta(minutes=10), tick=False):
         for _ in range(5):
             assert LOCKED in attempt(client, "anna", "zle").content.decode()
-    assert LoginFailure.objects.filter(username="anna").count() == 5
+    assert failures(username="anna") == 5
     with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
         assert logged_in(attempt(client, "anna", PASSWORD))
 
@@ -124,14 +170,22 @@ def test_the_right_password_of_a_non_staff_account_is_not_counted_as_a_failure(c
     get_user_model().objects.create_user("gosc", "gosc@firma.test", PASSWORD, is_staff=False)
     for _ in range(6):
         attempt(client, "gosc", PASSWORD)
-    assert LoginFailure.objects.count() == 0
+    assert failures() == 0
 
 
 def test_the_limit_is_shared_through_the_database(client, anna):
-    """Failures recorded by any process or instance (here: directly) lock the login everywhere."""
-    for _ in range(5):
-        login_failure_record(username="anna", ip="192.0.2.1")
-    assert login_locked_until(username="anna", ip=None) is not None
+    """Failures recorded by any process or instance (here: a row written directly) lock the login everywhere."""
+    AccessAttempt.objects.create(
+        username="anna",
+        ip_address="127.0.0.1",
+        user_agent="other instance",
+        failures_since_start=5,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info=LOGIN,
+    )
     assert LOCKED in attempt(client, "anna", PASSWORD).content.decode()
 
 
@@ -139,13 +193,59 @@ def test_the_address_comes_from_the_configured_header(client, anna, settings):
     settings.CLIENT_IP_HEADER = "X-Appengine-User-Ip"
     for name in ["jan", "ewa", "piotr", "ola", "adam"]:
         attempt(client, name, "zle", HTTP_X_APPENGINE_USER_IP="203.0.113.9")
-    assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"203.0.113.9"}
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
     assert LOCKED in attempt(client, "anna", PASSWORD, HTTP_X_APPENGINE_USER_IP="203.0.113.9").content.decode()
     assert logged_in(attempt(client, "anna", PASSWORD, HTTP_X_APPENGINE_USER_IP="203.0.113.10"))
 
 
-def test_old_failures_are_pruned(anna):
+def test_old_failures_are_pruned(client, anna):
     start = timezone.now()
-    login_failure_record(username="anna", ip="192.0.2.1", now=start)
-    login_failure_record(username="ewa", ip="192.0.2.1", now=start + timedelta(minutes=16))
-    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["ewa"]
+    with time_machine.travel(start, tick=False):
+        attempt(client, "anna", "zle")
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        attempt(client, "ewa", "zle")
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["ewa"]
+
+
+def test_no_password_is_stored_with_a_failure(client, anna):
+    attempt(client, "anna", "Tajne-Haslo-Zle-123")
+    stored = AccessAttempt.objects.get()
+    assert "Tajne-Haslo-Zle-123" not in stored.post_data + stored.get_data
+
+
+def test_a_command_unlocks_a_user(client, anna):
+    for _ in range(5):
+        attempt(client, "anna", "zle")
+    assert LOCKED in attempt(client, "anna", PASSWORD).content.decode()
+    call_command("unlock_login", "ANNA")
+    assert logged_in(attempt(client, "anna", PASSWORD))
+
+
+def test_a_command_unlocks_an_address(client, anna):
+    for name in ["jan", "ewa", "piotr", "ola", "adam"]:
+        attempt(client, name, "zle", REMOTE_ADDR="203.0.113.7")
+    call_command("unlock_login", ip="203.0.113.7")
+    assert logged_in(attempt(client, "anna", PASSWORD, REMOTE_ADDR="203.0.113.7"))
+
+
+def test_the_admin_lists_failures_and_deleting_them_unlocks(client, anna, admin_client):
+    for _ in range(5):
+        attempt(client, "anna", "zle")
+    changelist = reverse("admin:security_loginfailure_changelist")
+    page = admin_client.get(changelist).content.decode()
+    assert "anna" in page
+    assert "127.0.0.1" in page
+    row = AccessAttempt.objects.get(username="anna")
+    response = admin_client.post(changelist, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"})
+    assert response.status_code == 302
+    assert logged_in(attempt(client, "anna", PASSWORD))
+
+
+def test_staff_and_managers_cannot_see_or_lift_locks(client, anna):
+    from django.contrib.auth.models import Group
+
+    for role in ("Staff", "Managers"):
+        user = get_user_model().objects.create_user(f"u-{role}", "", PASSWORD)
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        assert client.get(reverse("admin:security_loginfailure_changelist")).status_code == 403

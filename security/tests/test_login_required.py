@@ -22,6 +22,7 @@ ALLOWED = {
     "admin:login": "the login page itself",
     "ops:healthz": "uptime checks (reveals no data; see ops/health.py)",
     "set_language": "i18n language switch (a redirect with a cookie; no data)",
+    "ops:favicon": "the site icon browsers fetch on every page, the login page included (a static file)",
 }
 
 # Plausible values by parameter name; anything else gets a value matching its regex.

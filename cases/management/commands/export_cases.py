@@ -4,7 +4,9 @@
     python manage.py export_cases --status active --format json
 
 Money is integer grosze (minor units of the invoice currency), dates are ISO. `interest`,
-`compensation` and `claim_total` are as of the export day (null when a rate is missing).
+`compensation` and `claim_total` are as of the export day (null when a rate is missing). In the CSV,
+text that begins like a spreadsheet formula (= + - @, tab, CR) gets a leading apostrophe; JSON is as
+stored.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cases.calendar import business_today
 from cases.claim_selectors import case_claims
+from cases.exports import csv_text
 from cases.selectors import case_list, case_stages_sent
 
 COLUMNS = [
@@ -44,6 +47,8 @@ COLUMNS = [
     "claim_total",
 ]
 CHUNK = 2000
+# Free text from InFakt: neutralised in the CSV (numbers, dates and codes are left as they are).
+TEXT_COLUMNS = ("invoice_number", "client_name", "client_nip")
 
 
 class Command(BaseCommand):
@@ -64,7 +69,8 @@ class Command(BaseCommand):
             writer.writerow(
                 {
                     **row,
-                    "client_emails": ", ".join(row["client_emails"]),
+                    **{name: csv_text(row[name] or "") for name in TEXT_COLUMNS},
+                    "client_emails": csv_text(", ".join(row["client_emails"])),
                     "stages_sent": " ".join(str(s) for s in row["stages_sent"]),
                 }
             )
