@@ -11,8 +11,13 @@ Behaviour beyond the documented API (simulator assumptions, see /work/shared/inf
   a non-integer `offset`/`limit` answers 400;
 * unknown `q[...]` keys and predicates (including `_in`) are ignored: the unfiltered list comes
   back; malformed dates or integers in `q[...]` answer 400;
-* `GET /clients/{id}.json` with `fields` answers 500 (reported quirk of the real API);
-* invoice detail is keyed by uuid only; error bodies are `{"error": "..."}`.
+* `GET /clients/{id}.json` with `fields` answers the projected record plus `id`, as the official
+  documentation shows (the 500 one old project reported is not reproduced);
+* every receivable endpoint (`/invoices.json`, `/corrective_invoices.json`, `/final_invoices.json`,
+  `/advance_invoices.json`, `/margin_invoices.json`, `/oss_invoices.json`) lists the documents of
+  its kinds; detail is `/<endpoint>/<uuid>.json`, keyed by uuid only; error bodies are
+  `{"error": "..."}`. Request kinds are named as the client counts them: "invoice_list" /
+  "invoice_detail" for /invoices.json, "<endpoint>_list" / "<endpoint>_detail" for the others.
 """
 
 from __future__ import annotations
@@ -30,17 +35,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .world import SimulatorError, World, project
+from .world import ENDPOINT_KINDS, SimulatorError, World, endpoint_of, project
 
 API_PREFIXES = ("/api/v3", "/v3")
 CONTROL_PREFIX = "/_sim"
 API_KEY_HEADER = "X-inFakt-ApiKey"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
-REQUEST_KINDS = ("invoice_list", "invoice_detail", "client_list", "client_detail")
+OTHER_ENDPOINTS = tuple(endpoint for endpoint in ENDPOINT_KINDS if endpoint != "invoices")
+REQUEST_KINDS = (
+    "invoice_list",
+    "invoice_detail",
+    "client_list",
+    "client_detail",
+    *(f"{endpoint}_{what}" for endpoint in OTHER_ENDPOINTS for what in ("list", "detail")),
+)
 
 _Q_KEY = re.compile(r"^q\[([^\]]+)\](\[\])?$")
-_INVOICE_DETAIL = re.compile(r"^/invoices/([^/]+)\.json$")
+_DOCUMENT_DETAIL = re.compile(r"^/(" + "|".join(ENDPOINT_KINDS) + r")/([^/]+)\.json$")
 _CLIENT_DETAIL = re.compile(r"^/clients/([^/]+)\.json$")
 
 
@@ -307,29 +319,36 @@ class _Handler(BaseHTTPRequestHandler):
         world = self.server.world
         fields = _fields_param(params)
         try:
-            if kind in ("invoice_list", "client_list"):
-                resource = "invoices" if kind == "invoice_list" else "clients"
-                return 200, self._list(resource, prefix, path, params, fields)
-            if kind == "invoice_detail":
-                match = _INVOICE_DETAIL.match(path)
-                invoice = world.get_invoice(match.group(1)) if match else None
-                if invoice is None:
+            if kind == "client_list":
+                return 200, self._list("clients", prefix, path, params, fields)
+            if kind.endswith("_list"):
+                endpoint = path.removeprefix("/").removesuffix(".json")
+                return 200, self._list("invoices", prefix, path, params, fields, endpoint=endpoint)
+            if kind.endswith("_detail") and kind != "client_detail":
+                match = _DOCUMENT_DETAIL.match(path)
+                invoice = world.get_invoice(match.group(2)) if match else None
+                if invoice is None or _endpoint_of(invoice) != match.group(1):
                     return 404, {"error": "Not found"}
-                return 200, project(invoice, fields)
+                return 200, project(invoice, _with_id(fields))
             if kind == "client_detail":
                 match = _CLIENT_DETAIL.match(path)
                 client = world.get_client(int(match.group(1))) if match and match.group(1).isdigit() else None
                 if client is None:
                     return 404, {"error": "Not found"}
-                if fields is not None:  # reproduces the reported real-API quirk
-                    return 500, {"error": "Internal Server Error"}
-                return 200, client
+                return 200, project(client, _with_id(fields))
         except SimulatorError as exc:
             return exc.status, {"error": exc.message}
         return 404, {"error": "Not found"}
 
     def _list(
-        self, resource: str, prefix: str, path: str, params: list[tuple[str, str]], fields: list[str] | None
+        self,
+        resource: str,
+        prefix: str,
+        path: str,
+        params: list[tuple[str, str]],
+        fields: list[str] | None,
+        *,
+        endpoint: str = "invoices",
     ) -> dict[str, Any]:
         single = dict(params)
         offset = max(0, _int_param(single, "offset", 0))
@@ -341,6 +360,7 @@ class _Handler(BaseHTTPRequestHandler):
                 filters[match.group(1)] = value
         result = self.server.world.query(
             "invoices" if resource == "invoices" else "clients",
+            endpoint=endpoint,
             filters=filters,
             order=single.get("order"),
             offset=offset,
@@ -426,6 +446,7 @@ class _Handler(BaseHTTPRequestHandler):
             today=_date_or_none(body.get("today"), "today") or server.world.today,
             clients=int(body.get("clients", 60)),
             invoices=int(body.get("invoices", 400)),
+            receivables=bool(body.get("receivables", True)),
         )
         server.world.reset_from(new_world)
         server.faults.clear()
@@ -440,11 +461,24 @@ def _request_kind(path: str) -> str:
         return "invoice_list"
     if path == "/clients.json":
         return "client_list"
-    if _INVOICE_DETAIL.match(path):
-        return "invoice_detail"
+    for endpoint in OTHER_ENDPOINTS:
+        if path == f"/{endpoint}.json":
+            return f"{endpoint}_list"
+    match = _DOCUMENT_DETAIL.match(path)
+    if match:
+        return "invoice_detail" if match.group(1) == "invoices" else f"{match.group(1)}_detail"
     if _CLIENT_DETAIL.match(path):
         return "client_detail"
     return "other"
+
+
+def _endpoint_of(document: dict[str, Any]) -> str:
+    return endpoint_of(document.get("kind"))
+
+
+def _with_id(fields: list[str] | None) -> list[str] | None:
+    """`fields=` always returns `id` as well (official examples)."""
+    return None if fields is None else ["id", *[name for name in fields if name != "id"]]
 
 
 def _fields_param(params: list[tuple[str, str]]) -> list[str] | None:

@@ -249,6 +249,7 @@ def test_fields_limit_invoice_list_and_detail_keys(sim: RunningSimulator) -> Non
     detail = sim.api_get(f"/invoices/{rows[0]['uuid']}.json", {"fields": "number,left_to_pay,nope"})
     assert detail.status == 200
     assert detail.body == {
+        "id": rows[0]["id"],  # `fields=` always returns `id` as well (official examples)
         "number": rows[0]["number"],
         "left_to_pay": sim.world.get_invoice(rows[0]["uuid"])["left_to_pay"],
     }
@@ -285,10 +286,10 @@ def test_client_detail_and_empty_value_conventions(sim: RunningSimulator) -> Non
     assert sim.api_get(f"/clients/{no_mail['id']}.json").body["email"] == ""
 
 
-def test_client_detail_with_fields_answers_500(sim: RunningSimulator) -> None:
-    response = sim.api_get("/clients/1.json", {"fields": "id,email"})
-    assert response.status == 500
-    assert "error" in response.body
+def test_client_detail_with_fields_answers_like_the_official_example(sim: RunningSimulator) -> None:
+    response = sim.api_get("/clients/1.json", {"fields": "company_name"})
+    assert response.status == 200
+    assert response.body == {"id": 1, "company_name": sim.world.get_client(1)["company_name"]}
 
 
 def test_client_list_accepts_fields(sim: RunningSimulator) -> None:
@@ -303,7 +304,8 @@ def test_client_list_accepts_fields(sim: RunningSimulator) -> None:
         "/invoices/1.json",
         "/clients/99999.json",
         "/clients/abc.json",
-        "/corrective_invoices.json",
+        "/receipts.json",
+        "/corrective_invoices/1.json",
         "/invoices.xml",
     ],
 )
