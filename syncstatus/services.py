@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -157,6 +158,7 @@ class _DryRunRollback(Exception):
     pass
 
 
+_QUERY_STRING = re.compile(r"[?]\S*")
 # Errors about the key or the account (401, 402, 403): the whole run fails at once.
 ACCOUNT_ERRORS = (InfaktAuthError, InfaktForbidden, InfaktPaymentRequired)
 
@@ -774,8 +776,10 @@ class _Sync:
     def endpoint_failed(self, endpoint: str, exc: InfaktError) -> None:
         if isinstance(exc, ACCOUNT_ERRORS):
             raise exc  # the key or the account, not the endpoint: every other request would fail the same way
-        self.failed_endpoints[endpoint] = str(exc)[:500]
-        self.counters.problems.append(f"/{endpoint}.json: {exc}")
+        # The query string adds nothing for staff (and is long): the path, the status and the API's words stay.
+        text = _QUERY_STRING.sub("", str(exc))
+        self.failed_endpoints[endpoint] = f"{type(exc).__name__}: {text}"[:500]
+        self.counters.problems.append(f"/{endpoint}.json: {self.failed_endpoints[endpoint]}")
         log.warning("sync run %s: endpoint /%s.json failed: %s", self.run.pk, endpoint, exc)
         self.save_progress()
 
