@@ -293,6 +293,15 @@ class Case(models.Model):
         return day <= self.paused_until
 
     @property
+    def paused_until_display(self) -> str:
+        """The end of the pause as staff read it: a date, or "do potwierdzenia" for a correction review."""
+        from .formatting import format_date
+
+        if self.paused_until is not None:
+            return format_date(self.paused_until)
+        return str(_("do potwierdzenia")) if self.awaits_amount_review else ""
+
+    @property
     def awaits_amount_review(self) -> bool:
         """Paused with no end date: a correction changed the invoice and staff must confirm the amount."""
         return self.paused_until is None and self.pause_reason == REVIEW_PAUSE_REASON

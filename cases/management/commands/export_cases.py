@@ -20,6 +20,7 @@ COLUMNS = [
     "invoice_id",
     "invoice_uuid",
     "invoice_number",
+    "kind",
     "status",
     "close_reason",
     "opened_at",
@@ -36,6 +37,7 @@ COLUMNS = [
     "stages_sent",
     "next_reminder_date",
     "paused_until",
+    "pause_reason",
 ]
 CHUNK = 2000
 
@@ -81,6 +83,7 @@ class Command(BaseCommand):
                 "invoice_id": invoice.infakt_id,
                 "invoice_uuid": invoice.uuid,
                 "invoice_number": invoice.number,
+                "kind": invoice.kind,
                 "status": case.status,
                 "close_reason": case.close_reason,
                 "opened_at": case.opened_at.isoformat(),
@@ -96,5 +99,7 @@ class Command(BaseCommand):
                 "client_emails": list(client.emails) if client else [],
                 "stages_sent": sent.get(case.pk, []),
                 "next_reminder_date": case.next_reminder_date.isoformat() if case.next_reminder_date else None,
+                # null with pause_reason "correction": paused until staff confirm the amount
                 "paused_until": case.paused_until.isoformat() if case.paused_until else None,
+                "pause_reason": case.pause_reason,
             }
