@@ -820,7 +820,9 @@ class _Sync:
             self.open_floor = self.day - timedelta(days=settings.INITIAL_BACKFILL_DAYS)
             try:
                 if endpoint == CORRECTIVE_INVOICES:
-                    self.read_corrections(state)
+                    self.read_corrections(state, end)
+                    if self.positive_corrections_pending(active_kinds):
+                        self.read_other_invoices(endpoint, end, has_cases="correction" in active_kinds)
                 else:
                     self.read_other_invoices(endpoint, end, has_cases=ENDPOINT_KINDS[endpoint] in active_kinds)
             except InfaktError as exc:
@@ -835,12 +837,26 @@ class _Sync:
         self.endpoint = INVOICES
         self.open_floor = None
 
+    @staticmethod
+    def positive_corrections_pending(active_kinds: set[str]) -> bool:
+        """Corrections dunned as their own case, or unpaid positive ones waiting for their due date."""
+        if Invoice.Kind.CORRECTION in active_kinds:
+            return True
+        return Invoice.objects.filter(
+            kind=Invoice.Kind.CORRECTION,
+            gross__gt=0,
+            left_to_pay__gt=0,
+            status__in=[Invoice.Status.SENT, Invoice.Status.PRINTED],
+            case__isnull=True,
+        ).exists()
+
     def read_other_invoices(self, endpoint: str, end: date, *, has_cases: bool) -> None:
         """Every unpaid document due by the window end (opens and refreshes), then the paid ones."""
+        fields = CORRECTION_FIELDS if endpoint == CORRECTIVE_INVOICES else INVOICE_FIELDS
         filters: dict[str, object] = {"paid_date_null": True, "payment_date_lteq": end}
         self.read_invoices(
             self.api.iter_invoices(
-                endpoint=endpoint, filters=filters, order="id asc", fields=INVOICE_FIELDS, on_page=self.on_page
+                endpoint=endpoint, filters=filters, order="id asc", fields=fields, on_page=self.on_page
             ),
             window_end=end,
         )
@@ -851,13 +867,13 @@ class _Sync:
                     endpoint=endpoint,
                     filters={"paid_date_gteq": since},
                     order="id asc",
-                    fields=INVOICE_FIELDS,
+                    fields=fields,
                     on_page=self.on_page,
                 ),
                 window_end=end,
             )
 
-    def read_corrections(self, state: EndpointState | None) -> None:
+    def read_corrections(self, state: EndpointState | None, end: date) -> None:
         """Corrections issued since the endpoint was last read (the backfill period the first time)."""
         if state is not None and state.last_read_on is not None:
             since = state.last_read_on - timedelta(days=1)
@@ -872,7 +888,7 @@ class _Sync:
                 fields=CORRECTION_FIELDS,
                 on_page=self.on_page,
             ),
-            window_end=None,
+            window_end=end,  # a positive correction already due soon opens its own case now
         )
         self.found = self.counters.invoices_read - before
 
