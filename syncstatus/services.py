@@ -653,8 +653,13 @@ class _Sync:
 
     def confirm_missing(self, expected: list[Case]) -> None:
         """Cases the lists should have returned but did not: ask for each invoice by uuid."""
-        for case in expected:
-            if case.invoice.infakt_id in self.seen:
+        unseen = [case for case in expected if case.invoice.infakt_id not in self.seen]
+        # A case closed earlier in this run (a correction to zero) needs no confirmation.
+        still_active = set(
+            Case.objects.filter(pk__in=[c.pk for c in unseen], status=Case.Status.ACTIVE).values_list("pk", flat=True)
+        )
+        for case in unseen:
+            if case.pk not in still_active:
                 continue
             endpoint = endpoint_for_kind(case.invoice.kind)
             if endpoint in self.failed_endpoints:
