@@ -31,6 +31,11 @@ DUNNABLE_KINDS = frozenset(
 )
 
 
+# Closed cases the sync never reopens by itself: closed by a person, or corrected to zero (InFakt may
+# still list the original as unpaid: whether a correction lowers its left_to_pay is undocumented).
+STAYS_CLOSED = frozenset({Case.CloseReason.MANUAL, Case.CloseReason.CORRECTED})
+
+
 # --- Normalisation -------------------------------------------------------------
 
 
@@ -296,7 +301,7 @@ def case_open(
 
 def _open_existing(*, invoice: Invoice, now: datetime, run_id: int | None, stages) -> tuple[Case, bool]:
     existing = Case.objects.select_related("invoice").get(invoice=invoice)
-    if existing.status == Case.Status.CLOSED and existing.close_reason != Case.CloseReason.MANUAL:
+    if existing.status == Case.Status.CLOSED and existing.close_reason not in STAYS_CLOSED:
         _reopen(existing, now=now, run_id=run_id, stages=stages)
         return existing, True
     return existing, False

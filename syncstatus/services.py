@@ -60,6 +60,7 @@ from django.utils import timezone
 from cases.calendar import business_today, stage_send_date
 from cases.models import Case, Client, Invoice, ReminderStage, case_paused_q
 from cases.services import (
+    STAYS_CLOSED,
     InvalidInvoice,
     case_apply_invoice_change,
     case_close,
@@ -533,7 +534,7 @@ class _Sync:
         reopen = (
             case is not None
             and case.status == Case.Status.CLOSED
-            and case.close_reason != Case.CloseReason.MANUAL
+            and case.close_reason not in STAYS_CLOSED
             and is_dunnable(change.invoice)
         )
         if case is None or reopen:
@@ -858,7 +859,12 @@ class _Sync:
     def read_other_invoices(self, endpoint: str, end: date, *, has_cases: bool) -> None:
         """Every unpaid document due by the window end (opens and refreshes), then the paid ones."""
         fields = CORRECTION_FIELDS if endpoint == CORRECTIVE_INVOICES else INVOICE_FIELDS
-        filters: dict[str, object] = {"paid_date_null": True, "payment_date_lteq": end}
+        # A week beyond the window: a document falling due before the next weekly probe is seen now,
+        # and makes the endpoint one that is read daily.
+        filters: dict[str, object] = {
+            "paid_date_null": True,
+            "payment_date_lteq": end + timedelta(days=PROBE_EVERY_DAYS),
+        }
         self.read_invoices(
             self.api.iter_invoices(
                 endpoint=endpoint, filters=filters, order="id asc", fields=fields, on_page=self.on_page
