@@ -5,8 +5,9 @@ order: statistics -> rate limit (GET, per client IP) -> queued faults -> API key
 
 Behaviour beyond the documented API (simulator assumptions, see /work/shared/infakt-api.md):
 
-* default list order is `id asc`; `next`/`previous` are always present and carry only
-  `offset` and `limit` (never `q`, `order` or `fields`); `next` points past the end too;
+* default list order is `invoice_date desc` for documents and `company_name asc` for clients (the
+  official examples); `next`/`previous` are always present, keep `q`, `order` and `fields` and end
+  with `offset` and `limit`; `next` points past the end too;
 * `limit` above 100 is silently capped, `limit < 1` means 1, a negative `offset` means 0,
   a non-integer `offset`/`limit` answers 400;
 * unknown `q[...]` keys and predicates (including `_in`) are ignored: the unfiltered list comes
@@ -33,7 +34,7 @@ from collections.abc import Callable
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .world import ENDPOINT_KINDS, SimulatorError, World, endpoint_of, project
 
@@ -42,6 +43,8 @@ CONTROL_PREFIX = "/_sim"
 API_KEY_HEADER = "X-inFakt-ApiKey"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
+# Default order when `order` is left out, as the official examples show it.
+DEFAULT_ORDER = {"invoices": "invoice_date desc", "clients": "company_name asc"}
 OTHER_ENDPOINTS = tuple(endpoint for endpoint in ENDPOINT_KINDS if endpoint != "invoices")
 REQUEST_KINDS = (
     "invoice_list",
@@ -362,7 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
             "invoices" if resource == "invoices" else "clients",
             endpoint=endpoint,
             filters=filters,
-            order=single.get("order"),
+            order=single.get("order") or DEFAULT_ORDER[resource],
             offset=offset,
             limit=limit,
             fields=fields,
@@ -373,8 +376,8 @@ class _Handler(BaseHTTPRequestHandler):
             "metainfo": {
                 "count": len(result.entities),
                 "total_count": result.total_count,
-                "next": f"{base}?offset={offset + limit}&limit={limit}",
-                "previous": f"{base}?offset={max(0, offset - limit)}&limit={limit}",
+                "next": _page_url(base, params, offset + limit, limit),
+                "previous": _page_url(base, params, max(0, offset - limit), limit),
             },
             "entities": result.entities,
         }
@@ -479,6 +482,12 @@ def _endpoint_of(document: dict[str, Any]) -> str:
 def _with_id(fields: list[str] | None) -> list[str] | None:
     """`fields=` always returns `id` as well (official examples)."""
     return None if fields is None else ["id", *[name for name in fields if name != "id"]]
+
+
+def _page_url(base: str, params: list[tuple[str, str]], offset: int, limit: int) -> str:
+    """`next`/`previous`: the other query parameters (q, order, fields) kept, offset and limit last."""
+    kept = [(key, value) for key, value in params if key not in ("offset", "limit")]
+    return f"{base}?{urlencode([*kept, ('offset', offset), ('limit', limit)], safe='[],')}"
 
 
 def _fields_param(params: list[tuple[str, str]]) -> list[str] | None:
