@@ -7,6 +7,7 @@ OSS invoice, a paid correction with the quirk of the official examples, a draft 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -239,3 +240,36 @@ def test_the_health_banner_counts_skipped_records_and_links_to_them(rapi, rworld
     assert alert.count == 1
     assert "1" in alert.message
     assert any(link.url.endswith(f"/sync/runs/{run.pk}/#skipped") for link in alert.links)
+
+
+def test_staff_see_filter_and_export_the_kinds_and_confirm_a_review_in_the_admin(
+    rapi, rworld, docs, stages, staff_client, capsys
+):
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    run_day(rapi, rworld)
+
+    margin_only = staff_client.get(reverse("cases:active"), {"kind": "margin"}).content.decode()
+    assert docs["margin"]["number"] in margin_only
+    assert docs["final"]["number"] not in margin_only
+    assert "marża" in margin_only
+    call_command("export_cases", "--status", "all", "--format", "json")
+    kinds = {row["invoice_number"]: row["kind"] for row in json.loads(capsys.readouterr().out)}
+    assert kinds[docs["oss"]["number"]] == "oss"
+    assert kinds[docs["corrected_to_zero"]["number"]] == "vat"
+
+    case = case_of(docs["partly_credited"])
+    page = staff_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "do potwierdzenia" in page
+    assert docs["partial_credit"]["number"] in page  # the correction on the timeline
+
+    response = staff_client.post(
+        reverse("admin:cases_case_changelist"),
+        {"action": "confirm_amount", "_selected_action": [case.pk], "index": 0},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert not case.awaits_amount_review
+    confirmed = case.events.get(kind=CaseEvent.Kind.CONFIRMED)
+    assert confirmed.user.username == "anna.staff"
