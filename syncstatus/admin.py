@@ -15,7 +15,7 @@ class SkippedRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SkippedRecord
     extra = 0
     can_delete = False
-    fields = ("kind", "record_id", "reason")
+    fields = ("kind", "endpoint", "record_id", "reason")
     readonly_fields = fields
     show_change_link = True
 
