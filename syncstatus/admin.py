@@ -63,8 +63,8 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(SkippedRecord)
 class SkippedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("run", "kind", "record_id", "reason")
-    list_filter = ("kind",)
+    list_display = ("run", "kind", "endpoint", "record_id", "reason")
+    list_filter = ("kind", "endpoint")
     search_fields = ("record_id", "reason")
     list_select_related = ("run",)
     raw_id_fields = ("run",)
