@@ -669,6 +669,7 @@ class _Sync:
             try:
                 record = self.api.get_invoice(case.invoice.uuid, endpoint=endpoint)
             except InfaktNotFound:
+                self.seen.add(case.invoice.infakt_id)  # asked once a run
                 self.mark_missing(case)
                 continue
             except InfaktError as exc:
@@ -857,7 +858,11 @@ class _Sync:
         ).exists()
 
     def read_other_invoices(self, endpoint: str, end: date, *, has_cases: bool) -> None:
-        """Every unpaid document due by the window end (opens and refreshes), then the paid ones."""
+        """Every unpaid document due by a week past the window end (opens and refreshes cases).
+
+        An active case of the endpoint the list did not return was paid, deleted or moved: one
+        detail GET each tells which (cheaper than a daily paid-since query for the few there are).
+        """
         fields = CORRECTION_FIELDS if endpoint == CORRECTIVE_INVOICES else INVOICE_FIELDS
         # A week beyond the window: a document falling due before the next weekly probe is seen now,
         # and makes the endpoint one that is read daily.
@@ -871,18 +876,10 @@ class _Sync:
             ),
             window_end=end,
         )
-        if has_cases and self.previous is not None:
-            since = self.previous.target_date - timedelta(days=1)
-            self.read_invoices(
-                self.api.iter_invoices(
-                    endpoint=endpoint,
-                    filters={"paid_date_gteq": since},
-                    order="id asc",
-                    fields=fields,
-                    on_page=self.on_page,
-                ),
-                window_end=end,
-            )
+        if has_cases:
+            kind = ENDPOINT_KINDS[endpoint]
+            active = Case.objects.filter(status=Case.Status.ACTIVE, invoice__kind=kind).select_related("invoice")
+            self.confirm_missing([case for case in active if case.invoice.infakt_id not in self.seen])
 
     def read_corrections(self, state: EndpointState | None, end: date) -> None:
         """Corrections issued since the endpoint was last read (the backfill period the first time)."""

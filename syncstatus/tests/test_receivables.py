@@ -273,3 +273,17 @@ def test_staff_see_filter_and_export_the_kinds_and_confirm_a_review_in_the_admin
     assert not case.awaits_amount_review
     confirmed = case.events.get(kind=CaseEvent.Kind.CONFIRMED)
     assert confirmed.user.username == "anna.staff"
+
+
+def test_a_paid_document_of_another_endpoint_closes_through_one_detail_get(rapi, rsim, rworld, docs, stages):
+    run_day(rapi, rworld)
+    assert case_of(docs["margin"]).status == Case.Status.ACTIVE
+    rworld.pay(docs["margin"]["uuid"])
+    rworld.advance(1)
+    details_before = rsim.stats()["by_kind"]["margin_invoices_detail"]
+
+    run_day(rapi, rworld)
+
+    case = case_of(docs["margin"])
+    assert (case.status, case.close_reason) == (Case.Status.CLOSED, Case.CloseReason.PAID)
+    assert rsim.stats()["by_kind"]["margin_invoices_detail"] == details_before + 1
