@@ -18,8 +18,9 @@ A daily run for target date D costs, in list pages of 100:
    fetched one by one or by paging /clients.json, whichever costs fewer requests.
 
 The other receivable endpoints (final, advance, margin, OSS invoices) are read
-with one query each: every unpaid document due by the window end (plus, while
-the endpoint has active cases, the ones paid since the last run). Corrections
+with one query each: every unpaid document due by a week past the window end;
+an active case there that the list no longer returns gets one detail GET (paid,
+deleted or moved). Corrections
 are read by issue date since the endpoint was last read. An endpoint that has
 held nothing that matters for QUIET_AFTER_DAYS and has no active case is read
 weekly (a probe) instead of daily; `EndpointState` keeps that per endpoint.
