@@ -356,10 +356,11 @@ class _Sync:
         self.open_floor: date | None = None
         # How stored corrections whose original is still unknown name it: an opened case checks these.
         self.pending_refs: set[str] = set()
-        for correction in Invoice.objects.filter(kind=Invoice.Kind.CORRECTION, corrected_invoice__isnull=True).only(
-            "corrected_invoice_number", "raw"
+        unlinked = Invoice.objects.filter(kind=Invoice.Kind.CORRECTION, corrected_invoice__isnull=True)
+        for values in unlinked.values_list(
+            "corrected_invoice_number", "raw__corrected_invoice_id", "raw__corrected_invoice_uuid"
         ):
-            self.pending_refs |= correction_reference_keys(correction)
+            self.pending_refs |= {str(value).strip() for value in values if value not in (None, "")}
 
     # -- bookkeeping
 
