@@ -1,6 +1,7 @@
 """How many InFakt requests does the sync spend? Prints figures; asserts nothing.
 
     .venv/bin/python bench/sync_requests.py [--days 30] [--clients 300] [--invoices 2000] [--bulk 10000]
+                                            [--receivables]
 
 Part 1 simulates a month on the bundled simulator: a world of `clients` buyers and
 `invoices` invoices (half exist on day one, the rest are issued day by day),
@@ -16,6 +17,11 @@ sync followed by the reminders (e-mail to Django's in-memory backend). It prints
   per day, is printed too;
 * a per-case method: one invoice GET per active case per day, one client GET per
   new invoice, plus the list pages that find new invoices.
+
+It also prints the month's GETs per InFakt endpoint (/invoices.json, the other receivable
+endpoints, clients). `--receivables` adds the seeded documents of every other kind (corrections,
+final, advance, margin, OSS) to the world; without it the world is the VAT-only one the figure
+before issue 11 (280 GETs) was measured on.
 
 Part 2 opens `bulk` new cases in one run and prints the app's own time per
 invoice beyond the time spent waiting for HTTP.
@@ -67,7 +73,16 @@ def cover_cost(needed: set[date], counts: dict[date, int]) -> int:
     return sum(pages(sum(n for d, n in counts.items() if lo <= d <= hi)) for lo, hi in ranges)
 
 
-def month(days: int, clients: int, invoices: int) -> None:
+def endpoint_of_kind(kind: str) -> str:
+    """The InFakt endpoint a request kind went to ("invoice_list" -> "/invoices.json")."""
+    if kind.startswith("invoice_"):
+        return "/invoices.json"
+    if kind.startswith("client_"):
+        return "/clients.json, /clients/{id}.json"
+    return "/" + kind.rsplit("_", 1)[0] + ".json"
+
+
+def month(days: int, clients: int, invoices: int, receivables: bool = False) -> None:
     import time_machine
 
     from cases.calendar import WARSAW
@@ -80,7 +95,7 @@ def month(days: int, clients: int, invoices: int) -> None:
     from syncstatus.services import sync_run
 
     start = date(2026, 10, 1)
-    world = build_demo_world(seed=2026, today=start, clients=clients, invoices=invoices // 2)
+    world = build_demo_world(seed=2026, today=start, clients=clients, invoices=invoices // 2, receivables=receivables)
     rng = random.Random(2026)
     client_ids = [c["id"] for c in world.all_clients()]
     per_day = (invoices - invoices // 2) / days
@@ -145,6 +160,12 @@ def month(days: int, clients: int, invoices: int) -> None:
     print(f"lower bound (pages needed):        {lower}   -> used / bound = {used / lower:.2f}")
     print(f"  (ignoring how InFakt can filter: {ideal} pages -> used / that = {used / ideal:.2f})")
     print(f"per-case method would use:         {per_case}   -> per-case / used = {per_case / used:.1f}x")
+    by_endpoint: dict[str, int] = {}
+    for kind, n in by_kind.items():
+        by_endpoint[endpoint_of_kind(kind)] = by_endpoint.get(endpoint_of_kind(kind), 0) + n
+    print("GETs this month per endpoint:")
+    for endpoint, n in sorted(by_endpoint.items(), key=lambda item: -item[1]):
+        print(f"  {endpoint:<40}{n:>6}")
 
 
 def bulk(count: int) -> None:
@@ -187,13 +208,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--invoices", type=int, default=2000)
     parser.add_argument("--bulk", type=int, default=10_000)
+    parser.add_argument("--receivables", action="store_true", help="seed corrections, final, advance, margin, OSS")
     args = parser.parse_args()
     setup_django()
     import logging
 
     logging.disable(logging.WARNING)
     if args.days:
-        month(args.days, args.clients, args.invoices)
+        month(args.days, args.clients, args.invoices, args.receivables)
     if args.bulk:
         setup_django()
         bulk(args.bulk)

@@ -45,6 +45,7 @@ from .selectors import (
 )
 from .services import (
     case_close,
+    case_confirm_amount,
     case_pause,
     case_request_refresh,
     case_resume,
@@ -137,6 +138,19 @@ class CurrencyFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(invoice__currency=self.value())
+        return queryset
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("rodzaj dokumentu")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return Invoice.Kind.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(invoice__kind=self.value())
         return queryset
 
 
@@ -267,6 +281,7 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 class CaseAdmin(admin.ModelAdmin):
     list_display = (
         "invoice_number",
+        "kind",
         "client_name",
         "client_nip",
         "gross",
@@ -287,6 +302,7 @@ class CaseAdmin(admin.ModelAdmin):
         PausedFilter,
         MissingEmailFilter,
         CurrencyFilter,
+        KindFilter,
     )
     date_hierarchy = "invoice__due_date"
     search_fields = (
@@ -301,7 +317,15 @@ class CaseAdmin(admin.ModelAdmin):
     search_help_text = _("Numer faktury, nazwa kontrahenta, NIP lub e-mail.")
     list_per_page = 100
     show_full_result_count = False  # one COUNT per page, not two
-    actions = ["pause_cases", "resume_cases", "close_cases", "send_stage_now", "refresh_from_infakt", "waive_claims"]
+    actions = [
+        "pause_cases",
+        "resume_cases",
+        "confirm_amount",
+        "close_cases",
+        "send_stage_now",
+        "refresh_from_infakt",
+        "waive_claims",
+    ]
     fieldsets = (
         (
             _("Faktura"),
@@ -431,6 +455,8 @@ class CaseAdmin(admin.ModelAdmin):
         wanted = ["pause_cases", "close_cases", "send_stage_now", "refresh_from_infakt"]
         if obj.paused_until is not None:
             wanted.insert(1, "resume_cases")
+        if obj.awaits_amount_review:
+            wanted.insert(0, "confirm_amount")
         return [(name, actions[name][2]) for name in wanted if name in actions]
 
     # --- Display helpers ---------------------------------------------------------------
@@ -438,6 +464,10 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(description=_("numer faktury"), ordering="invoice__number")
     def invoice_number(self, obj):
         return obj.invoice.number
+
+    @admin.display(description=_("rodzaj"), ordering="invoice__kind")
+    def kind(self, obj):
+        return obj.invoice.get_kind_display()
 
     @admin.display(description=_("kontrahent"), ordering="invoice__client__company_name")
     def client_name(self, obj):
@@ -520,7 +550,7 @@ class CaseAdmin(admin.ModelAdmin):
                 '{} <span class="it-paused">{} {}</span>',
                 label,
                 _("wstrzymana do"),
-                formatting.format_date(obj.paused_until),
+                obj.paused_until_display,
             )
         return label
 
@@ -537,9 +567,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("wstrzymanie"))
     def pause(self, obj):
-        if obj.paused_until is None:
+        if obj.paused_until is None and not obj.awaits_amount_review:
             return "—"
-        text = f"{formatting.format_date(obj.paused_until)}: {obj.get_pause_reason_display()}"
+        text = f"{obj.paused_until_display}: {obj.get_pause_reason_display()}"
         return f"{text} ({obj.pause_note})" if obj.pause_note else text
 
     @admin.display(description=_("zamknięcie"))
@@ -682,6 +712,17 @@ class CaseAdmin(admin.ModelAdmin):
             applies=lambda case: case.status == Case.Status.ACTIVE and case.paused_until is not None,
         )
         self._report(request, _("Wznowiono spraw: %(done)s") % {"done": done}, skipped)
+        return self._done(request)
+
+    @admin.action(description=_("Potwierdź kwotę po korekcie (wznów przypomnienia)"), permissions=["change"])
+    def confirm_amount(self, request, queryset):
+        """Staff confirm the amount still owed after a correction; who and what go on the timeline."""
+        done, skipped = self._run_per_case(
+            queryset.select_related("invoice"),
+            lambda case: case_confirm_amount(case=case, user=request.user),
+            applies=lambda case: case.status == Case.Status.ACTIVE and case.awaits_amount_review,
+        )
+        self._report(request, _("Potwierdzono kwotę w sprawach: %(done)s") % {"done": done}, skipped)
         return self._done(request)
 
     @admin.action(description=_("Zamknij z podanym powodem…"), permissions=["change"])
@@ -953,8 +994,18 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("number", "client", "status", "gross_display", "left_display", "due_display", "currency")
-    list_filter = ("status", "currency")
+    list_display = (
+        "number",
+        "kind",
+        "client",
+        "status",
+        "gross_display",
+        "left_display",
+        "due_display",
+        "currency",
+        "corrected_invoice",
+    )
+    list_filter = ("kind", "status", "currency")
     search_fields = ("number", "client__company_name", "client__last_name", "client__nip_normalized")
     list_select_related = ("client",)
     list_per_page = 100

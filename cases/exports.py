@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from . import formatting
 from .calendar import business_today
 from .claim_selectors import CLAIM_FIELDS, claims_for_rows
-from .models import Case
+from .models import REVIEW_PAUSE_REASON, Case, Invoice
 
 CHUNK = 2000
 
@@ -45,6 +45,8 @@ FIELDS = (
     "last_stage_name",
     "next_reminder_date",
     "paused_until",
+    "pause_reason",
+    "invoice__kind",
     "status",
     "closed_at",
     "close_reason",
@@ -52,6 +54,7 @@ FIELDS = (
 # Claims (issue 12): the values a claim needs, read with the row.
 VALUES = tuple(dict.fromkeys((*FIELDS, *CLAIM_FIELDS)))
 STATUS_LABELS = dict(Case.Status.choices)
+KIND_LABELS = dict(Invoice.Kind.choices)
 CLOSE_REASON_LABELS = dict(Case.CloseReason.choices)
 
 
@@ -87,10 +90,18 @@ def _claim_part(name: str) -> Callable[[dict], Decimal | None]:
     return value
 
 
+def _paused_until(row: dict) -> date | str | None:
+    """The pause's end date, or "do potwierdzenia" while a correction awaits staff review."""
+    if row["paused_until"] is None and row["pause_reason"] == REVIEW_PAUSE_REASON:
+        return str(_("do potwierdzenia"))
+    return row["paused_until"]
+
+
 def _closed_on(row: dict) -> date | None:
     return formatting.warsaw_date(row["closed_at"]) if row["closed_at"] else None
 
 
+KIND_COLUMN = ExportColumn(_("rodzaj"), lambda r: str(KIND_LABELS.get(r["invoice__kind"], r["invoice__kind"])))
 ACTIVE_COLUMNS = [
     ExportColumn(_("numer faktury"), lambda r: r["invoice__number"]),
     ExportColumn(_("kontrahent"), _client_name),
@@ -103,16 +114,18 @@ ACTIVE_COLUMNS = [
     ExportColumn(_("dni po terminie"), lambda r: r["days_past_due"]),
     ExportColumn(_("przypomnienia"), _progress),
     ExportColumn(_("następne przypomnienie"), lambda r: r["next_reminder_date"]),
-    ExportColumn(_("wstrzymana do"), lambda r: r["paused_until"]),
+    ExportColumn(_("wstrzymana do"), _paused_until),
     ExportColumn(_("status"), lambda r: str(STATUS_LABELS.get(r["status"], r["status"]))),
     ExportColumn(_("odsetki"), _claim_part("interest")),
     ExportColumn(_("rekompensata"), _claim_part("compensation")),
     ExportColumn(_("roszczenie razem"), _claim_part("total")),
+    KIND_COLUMN,
 ]
 CLOSED_COLUMNS = [
     *ACTIVE_COLUMNS[:10],
     ExportColumn(_("zamknięta"), _closed_on),
     ExportColumn(_("powód zamknięcia"), lambda r: str(CLOSE_REASON_LABELS.get(r["close_reason"], r["close_reason"]))),
+    KIND_COLUMN,
 ]
 
 

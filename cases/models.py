@@ -13,13 +13,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The pause reason of an open-ended pause: a correction changed the invoice, and no letter goes out
+# until a person confirms the amount still owed (`cases.services.case_confirm_amount`).
+REVIEW_PAUSE_REASON = "correction"
+
 
 def case_paused_q(day: date) -> Q:
     """Cases paused on `day` (no letters go out): the one definition of "paused" for querysets.
 
-    Keep it in step with `Case.is_paused_on`.
+    A pause runs until its date, or, for a correction under review, with no end date until
+    staff confirm the amount. Keep it in step with `Case.is_paused_on`.
     """
-    return Q(paused_until__gte=day)
+    return Q(paused_until__gte=day) | Q(paused_until__isnull=True, pause_reason=REVIEW_PAUSE_REASON)
 
 
 class Client(models.Model):
@@ -30,22 +35,22 @@ class Client(models.Model):
         ENGLISH = "en", _("angielski")
 
     infakt_id = models.BigIntegerField(_("ID w InFakt"), unique=True)
-    company_name = models.CharField(_("nazwa firmy"), max_length=255, blank=True)
-    first_name = models.CharField(_("imię"), max_length=128, blank=True)
-    last_name = models.CharField(_("nazwisko"), max_length=128, blank=True)
-    business_activity_kind = models.CharField(_("rodzaj działalności"), max_length=32, blank=True)
-    nip = models.CharField(_("NIP (jak w InFakt)"), max_length=32, blank=True)
-    nip_normalized = models.CharField(_("NIP"), max_length=32, blank=True, db_index=True)
+    company_name = models.TextField(_("nazwa firmy"), blank=True)
+    first_name = models.TextField(_("imię"), blank=True)
+    last_name = models.TextField(_("nazwisko"), blank=True)
+    business_activity_kind = models.TextField(_("rodzaj działalności"), blank=True)
+    nip = models.TextField(_("NIP (jak w InFakt)"), blank=True)
+    nip_normalized = models.TextField(_("NIP"), blank=True, db_index=True)
     email_raw = models.TextField(_("e-mail (jak w InFakt)"), blank=True)
     emails = models.JSONField(_("adresy e-mail"), default=list, blank=True)
     invalid_emails = models.JSONField(_("błędne adresy e-mail"), default=list, blank=True)
     has_usable_email = models.BooleanField(_("ma poprawny e-mail"), default=False, db_index=True)
-    phone = models.CharField(_("telefon"), max_length=64, blank=True)
-    street = models.CharField(_("ulica"), max_length=255, blank=True)
-    street_number = models.CharField(_("numer budynku"), max_length=32, blank=True)
-    flat_number = models.CharField(_("numer lokalu"), max_length=32, blank=True)
-    postal_code = models.CharField(_("kod pocztowy"), max_length=16, blank=True)
-    city = models.CharField(_("miejscowość"), max_length=128, blank=True)
+    phone = models.TextField(_("telefon"), blank=True)
+    street = models.TextField(_("ulica"), blank=True)
+    street_number = models.TextField(_("numer budynku"), blank=True)
+    flat_number = models.TextField(_("numer lokalu"), blank=True)
+    postal_code = models.TextField(_("kod pocztowy"), blank=True)
+    city = models.TextField(_("miejscowość"), blank=True)
     country = models.CharField(_("kraj"), max_length=2, blank=True)
     language = models.CharField(_("język korespondencji"), max_length=2, choices=Language, default=Language.POLISH)
     # Claims (issue 12): a public entity that is a medical entity owes commercial interest at reference + 8 pp.
@@ -91,7 +96,11 @@ class Client(models.Model):
 
 
 class Invoice(models.Model):
-    """The latest known state of an InFakt invoice (`raw` keeps what InFakt sent)."""
+    """The latest known state of an InFakt document (`raw` keeps what InFakt sent).
+
+    Text InFakt controls is stored whole (TextField): the API promises no lengths. Amounts are
+    non-negative except on a correction, whose gross is the signed change to its original.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("szkic")
@@ -99,10 +108,19 @@ class Invoice(models.Model):
         PRINTED = "printed", _("wydrukowana")
         PAID = "paid", _("opłacona")
 
+    class Kind(models.TextChoices):
+        VAT = "vat", _("VAT")
+        FINAL = "final", _("końcowa")
+        ADVANCE = "advance", _("zaliczkowa")
+        MARGIN = "margin", _("marża")
+        OSS = "oss", _("OSS")
+        CORRECTION = "correction", _("korekta")
+        PROFORMA = "proforma", _("proforma")
+
     infakt_id = models.BigIntegerField(_("ID w InFakt"), unique=True)
-    uuid = models.CharField(_("UUID w InFakt"), max_length=64, unique=True)
-    number = models.CharField(_("numer"), max_length=64, db_index=True)
-    kind = models.CharField(_("rodzaj"), max_length=20, default="vat")
+    uuid = models.TextField(_("UUID w InFakt"), unique=True)
+    number = models.TextField(_("numer"), db_index=True)
+    kind = models.TextField(_("rodzaj"), choices=Kind, default=Kind.VAT, db_index=True)
     status = models.CharField(_("status w InFakt"), max_length=16, choices=Status)
     issue_date = models.DateField(_("data wystawienia"), null=True, blank=True)
     sale_date = models.DateField(_("data sprzedaży"), null=True, blank=True)
@@ -114,12 +132,24 @@ class Invoice(models.Model):
     paid = models.BigIntegerField(_("zapłacono (gr)"), default=0)
     left_to_pay = models.BigIntegerField(_("pozostało do zapłaty (gr)"), default=0)
     currency = models.CharField(_("waluta"), max_length=3, default="PLN")
-    payment_method = models.CharField(_("forma płatności"), max_length=32, blank=True)
-    bank_account = models.CharField(_("rachunek bankowy"), max_length=64, blank=True)
+    payment_method = models.TextField(_("forma płatności"), blank=True)
+    bank_account = models.TextField(_("rachunek bankowy"), blank=True)
     client = models.ForeignKey(
         Client, verbose_name=_("kontrahent"), on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
     )
     client_infakt_id = models.BigIntegerField(_("ID kontrahenta w InFakt"), null=True, blank=True, db_index=True)
+    # Paid beyond the gross (grosze); such an invoice is paid, the surplus is noted for staff.
+    overpaid = models.BigIntegerField(_("nadpłata (gr)"), default=0)
+    # Corrections: the original as the payload names it, and the stored original once it is known.
+    corrected_invoice_number = models.TextField(_("numer korygowanej faktury"), blank=True)
+    corrected_invoice = models.ForeignKey(
+        "self",
+        verbose_name=_("faktura korygowana"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
     last_seen_at = models.DateTimeField(_("ostatnio odczytana"))
     raw = models.JSONField(_("dane z InFakt"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -129,12 +159,15 @@ class Invoice(models.Model):
         verbose_name = _("faktura")
         verbose_name_plural = _("faktury")
         constraints = [
-            models.CheckConstraint(condition=Q(gross__gte=0), name="invoice_gross_not_negative"),
+            # Only a correction carries signed amounts (its gross is the change to the original).
+            models.CheckConstraint(condition=Q(gross__gte=0) | Q(kind="correction"), name="invoice_gross_not_negative"),
             models.CheckConstraint(condition=Q(paid__gte=0), name="invoice_paid_not_negative"),
             models.CheckConstraint(condition=Q(left_to_pay__gte=0), name="invoice_left_to_pay_not_negative"),
             models.CheckConstraint(
-                condition=Q(left_to_pay__lte=models.F("gross")), name="invoice_left_to_pay_within_gross"
+                condition=Q(left_to_pay__lte=models.F("gross")) | Q(kind="correction"),
+                name="invoice_left_to_pay_within_gross",
             ),
+            models.CheckConstraint(condition=Q(overpaid__gte=0), name="invoice_overpaid_not_negative"),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="invoice_currency_iso"),
         ]
 
@@ -144,6 +177,10 @@ class Invoice(models.Model):
     @property
     def is_fully_paid(self) -> bool:
         return self.status == self.Status.PAID or self.left_to_pay <= 0
+
+    @property
+    def is_correction(self) -> bool:
+        return self.kind == self.Kind.CORRECTION
 
 
 class ReminderStage(models.Model):
@@ -180,11 +217,14 @@ class Case(models.Model):
         REMOVED = "removed", _("usunięta w InFakt")
         NOT_DUNNABLE = "not_dunnable", _("nie podlega windykacji")
         MANUAL = "manual", _("zamknięta ręcznie")
+        CORRECTED = "corrected", _("skorygowana do zera")
 
     class PauseReason(models.TextChoices):
         PROMISE_TO_PAY = "promise", _("obietnica zapłaty")
         DISPUTE = "dispute", _("spór")
         OTHER = "other", _("inny")
+        # Open-ended (no date) until staff confirm the amount still owed.
+        CORRECTION = REVIEW_PAUSE_REASON, _("korekta — sprawdź kwotę")
 
     invoice = models.OneToOneField(Invoice, verbose_name=_("faktura"), on_delete=models.PROTECT, related_name="case")
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
@@ -240,9 +280,11 @@ class Case(models.Model):
                 ),
                 name="case_closed_iff_closed_at_and_reason",
             ),
+            # A pause has a date and a reason, except the open-ended correction review (no date).
             models.CheckConstraint(
                 condition=Q(paused_until__isnull=True, pause_reason="")
-                | Q(paused_until__isnull=False) & ~Q(pause_reason=""),
+                | Q(paused_until__isnull=False) & ~Q(pause_reason="")
+                | Q(paused_until__isnull=True, pause_reason=REVIEW_PAUSE_REASON),
                 name="case_pause_has_date_and_reason",
             ),
         ]
@@ -256,7 +298,23 @@ class Case(models.Model):
 
     def is_paused_on(self, day: date) -> bool:
         """Keep in step with `case_paused_q`."""
-        return self.paused_until is not None and day <= self.paused_until
+        if self.paused_until is None:
+            return self.pause_reason == REVIEW_PAUSE_REASON
+        return day <= self.paused_until
+
+    @property
+    def paused_until_display(self) -> str:
+        """The end of the pause as staff read it: a date, or "do potwierdzenia" for a correction review."""
+        from .formatting import format_date
+
+        if self.paused_until is not None:
+            return format_date(self.paused_until)
+        return str(_("do potwierdzenia")) if self.awaits_amount_review else ""
+
+    @property
+    def awaits_amount_review(self) -> bool:
+        """Paused with no end date: a correction changed the invoice and staff must confirm the amount."""
+        return self.paused_until is None and self.pause_reason == REVIEW_PAUSE_REASON
 
 
 class CaseEvent(models.Model):
@@ -274,6 +332,8 @@ class CaseEvent(models.Model):
         REMINDER = "reminder", _("przypomnienie")
         NOTE = "note", _("notatka")
         CLAIM = "claim", _("roszczenie")
+        CORRECTION = "correction", _("korekta")
+        CONFIRMED = "confirmed", _("potwierdzenie kwoty")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("kiedy"), db_index=True)

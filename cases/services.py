@@ -20,6 +20,22 @@ from .formatting import format_money
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage
 
 DUNNABLE_STATUSES = frozenset({Invoice.Status.SENT, Invoice.Status.PRINTED})
+# Receivables a case may be opened for (sent or printed, money left, a due date). Never proformas or drafts.
+DUNNABLE_KINDS = frozenset(
+    {
+        Invoice.Kind.VAT,
+        Invoice.Kind.FINAL,
+        Invoice.Kind.ADVANCE,
+        Invoice.Kind.MARGIN,
+        Invoice.Kind.OSS,
+        Invoice.Kind.CORRECTION,  # a positive correction with money left is dunned as its own case
+    }
+)
+
+
+# Closed cases the sync never reopens by itself: closed by a person, or corrected to zero (InFakt may
+# still list the original as unpaid: whether a correction lowers its left_to_pay is undocumented).
+STAYS_CLOSED = frozenset({Case.CloseReason.MANUAL, Case.CloseReason.CORRECTED})
 
 
 # --- Normalisation -------------------------------------------------------------
@@ -119,23 +135,32 @@ class InvalidInvoice(ValueError):
 
 
 def is_dunnable(record: InvoiceRecord | Invoice) -> bool:
-    """Issued, a VAT invoice, money still owed, and a due date to count from."""
+    """Issued (sent or printed), a receivable kind, money still owed, and a due date to count from.
+
+    A correction qualifies only when it raises the amount (positive gross) and is itself unpaid.
+    """
     if isinstance(record, Invoice):
-        status, kind, left, due = record.status, record.kind, record.left_to_pay, record.due_date
+        status, kind, left, due, gross = record.status, record.kind, record.left_to_pay, record.due_date, record.gross
     else:
         status, kind, left, due = record.status, record.kind, record.left_to_pay, record.payment_date
-    return status in DUNNABLE_STATUSES and kind == "vat" and left > 0 and due is not None
+        gross = record.gross_price
+    if kind == Invoice.Kind.CORRECTION and gross <= 0:
+        return False
+    return status in DUNNABLE_STATUSES and kind in DUNNABLE_KINDS and left > 0 and due is not None
 
 
 def _invoice_values(record: InvoiceRecord, *, now: datetime) -> dict:
-    if record.left_to_pay > record.gross_price:
+    correction = record.kind == Invoice.Kind.CORRECTION
+    if record.left_to_pay > record.gross_price and not correction:
         raise InvalidInvoice(f"left_to_pay {record.left_to_pay} exceeds gross_price {record.gross_price}")
     if not re.fullmatch(r"[A-Z]{3}", record.currency or ""):
         raise InvalidInvoice(f"currency: expected an ISO 4217 code, got {record.currency!r}")
+    if record.kind and record.kind not in Invoice.Kind.values:
+        raise InvalidInvoice(f"kind: unknown value {record.kind!r} (expected one of {', '.join(Invoice.Kind.values)})")
     return {
         "uuid": record.uuid,
         "number": record.number,
-        "kind": record.kind,
+        "kind": record.kind or Invoice.Kind.VAT,
         "status": record.status,
         "issue_date": record.invoice_date,
         "sale_date": record.sale_date,
@@ -150,6 +175,8 @@ def _invoice_values(record: InvoiceRecord, *, now: datetime) -> dict:
         "payment_method": record.payment_method,
         "bank_account": record.bank_account,
         "client_infakt_id": record.client_id,
+        "overpaid": record.overpaid,
+        "corrected_invoice_number": record.corrected_invoice_number if correction else "",
         "last_seen_at": now,
         "raw": record.raw,
     }
@@ -217,8 +244,9 @@ def _client_for(record: InvoiceRecord) -> Client:
 
 
 def _event(case: Case, kind: str, message: str, *, now: datetime, run_id: int | None = None, user=None, **data):
+    # Messages quote InFakt text (numbers, names) of any length: the column keeps the first 500 characters.
     return CaseEvent.objects.create(
-        case=case, at=now, kind=kind, message=message, data=data, sync_run_id=run_id, user=user
+        case=case, at=now, kind=kind, message=message[:500], data=data, sync_run_id=run_id, user=user
     )
 
 
@@ -275,7 +303,7 @@ def case_open(
 
 def _open_existing(*, invoice: Invoice, now: datetime, run_id: int | None, stages) -> tuple[Case, bool]:
     existing = Case.objects.select_related("invoice").get(invoice=invoice)
-    if existing.status == Case.Status.CLOSED and existing.close_reason != Case.CloseReason.MANUAL:
+    if existing.status == Case.Status.CLOSED and existing.close_reason not in STAYS_CLOSED:
         _reopen(existing, now=now, run_id=run_id, stages=stages)
         return existing, True
     return existing, False
@@ -309,6 +337,8 @@ def case_close(*, case: Case, reason: str, now: datetime, user=None, run_id: int
     message = f"Zamknięto: {label}" + (f" ({note})" if note else "")
     if reason == Case.CloseReason.PAID and case.invoice.paid_date:
         message += f", zapłacono {case.invoice.paid_date:%d.%m.%Y}"
+    if reason == Case.CloseReason.PAID and case.invoice.overpaid > 0:
+        message += f"; nadpłata {format_money(case.invoice.overpaid, case.invoice.currency)}"
     _event(case, CaseEvent.Kind.CLOSED, message, now=now, run_id=run_id, user=user, reason=reason)
     return True
 
@@ -334,7 +364,10 @@ def case_apply_invoice_change(*, case: Case, change: InvoiceChange, now: datetim
             left_to_pay=invoice.left_to_pay,
         )
     if invoice.is_fully_paid:
-        case_close(case=case, reason=Case.CloseReason.PAID, now=now, run_id=run_id)
+        reason = Case.CloseReason.PAID
+        if invoice.status != Invoice.Status.PAID and invoice.paid <= 0 and invoice.corrections.exists():
+            reason = Case.CloseReason.CORRECTED  # InFakt lowered left_to_pay itself after a correction
+        case_close(case=case, reason=reason, now=now, run_id=run_id)
         return "closed"
     if not is_dunnable(invoice):
         case_close(
@@ -494,4 +527,156 @@ def client_set_public_medical(*, client: Client, value: bool, user=None) -> bool
             CaseEvent(case=case, at=now, kind=CaseEvent.Kind.CLAIM, message=message, user=user)
             for case in Case.objects.filter(invoice__client=client, status=Case.Status.ACTIVE).only("pk")
         )
+
+
+# --- Corrections ---------------------------------------------------------------
+
+
+@dataclass
+class CorrectionOutcome:
+    """What a correction did: "unlinked" (original unknown), "closed", "paused" or "noted"."""
+
+    result: str
+    original: Invoice | None = None
+    case: Case | None = None
+
+
+def correction_reference_keys(correction: Invoice) -> set[str]:
+    """The ways a correction names its original, as strings (number, id, uuid)."""
+    keys = {correction.corrected_invoice_number.strip()} - {""}
+    raw = correction.raw if isinstance(correction.raw, dict) else {}
+    for name in ("corrected_invoice_id", "corrected_invoice_uuid"):
+        value = raw.get(name)
+        if value not in (None, ""):
+            keys.add(str(value).strip())
+    return keys
+
+
+def correction_find_original(*, correction: Invoice) -> Invoice | None:
+    """The stored original: by id/uuid when the payload gives them, else by number, else a numeric
+    `corrected_invoice_number` taken as an id (one official example names the original that way)."""
+    raw = correction.raw if isinstance(correction.raw, dict) else {}
+    originals = Invoice.objects.exclude(kind=Invoice.Kind.CORRECTION).exclude(pk=correction.pk)
+    by_id, by_uuid = raw.get("corrected_invoice_id"), raw.get("corrected_invoice_uuid")
+    if isinstance(by_id, int) and not isinstance(by_id, bool):
+        found = originals.filter(infakt_id=by_id).first()
+        if found:
+            return found
+    if isinstance(by_uuid, str) and by_uuid:
+        found = originals.filter(uuid=by_uuid).first()
+        if found:
+            return found
+    number = correction.corrected_invoice_number.strip()
+    if not number:
+        return None
+    found = originals.filter(number=number).order_by("-issue_date", "-pk").first()
+    if found is None and number.isdigit():
+        found = originals.filter(infakt_id=int(number)).first()
+    return found
+
+
+def correction_apply(
+    *, correction: Invoice, now: datetime, run_id: int | None = None, changed: bool = True
+) -> CorrectionOutcome:
+    """Link a correction to its original and keep any dunning of the original honest.
+
+    The rule: never dun an amount a correction may have changed without a person confirming it.
+    A correction (with every other one of the same original) that brings the original's total to
+    zero or below closes its active case as *corrected*; any other correction of an original under
+    dunning pauses the case with no end date until staff confirm the amount (`case_confirm_amount`).
+    `changed` says the correction is new to us or its amount changed; otherwise (a re-read) nothing
+    happens again, so a confirmed case is not paused a second time by the same correction.
+    """
+    original = correction.corrected_invoice
+    newly_linked = False
+    if original is None:
+        original = correction_find_original(correction=correction)
+        if original is None:
+            return CorrectionOutcome("unlinked")
+        Invoice.objects.filter(pk=correction.pk).update(corrected_invoice=original)
+        correction.corrected_invoice = original
+        newly_linked = True
+    case = Case.objects.select_related("invoice").filter(invoice=original).first()
+    if case is None or not (newly_linked or changed):
+        return CorrectionOutcome("noted", original, case)
+    amount = format_money(correction.gross, correction.currency)
+    total = original.gross + sum(
+        Invoice.objects.filter(corrected_invoice=original, kind=Invoice.Kind.CORRECTION).values_list("gross", flat=True)
+    )
+    _event(
+        case,
+        CaseEvent.Kind.CORRECTION,
+        f"Korekta {correction.number} ({correction.get_status_display()}): {amount}; "
+        f"brutto po korektach {format_money(total, original.currency)}",
+        now=now,
+        run_id=run_id,
+        correction_id=correction.infakt_id,
+        correction_number=correction.number,
+        amount=correction.gross,
+        corrected_total=total,
+    )
+    if case.status != Case.Status.ACTIVE:
+        return CorrectionOutcome("noted", original, case)
+    if total <= 0:
+        case_close(
+            case=case,
+            reason=Case.CloseReason.CORRECTED,
+            now=now,
+            run_id=run_id,
+            note=f"korekta {correction.number}: {amount}",
+        )
+        return CorrectionOutcome("closed", original, case)
+    case_pause_for_review(case=case, correction=correction, now=now, run_id=run_id)
+    return CorrectionOutcome("paused", original, case)
+
+
+def case_pause_for_review(*, case: Case, correction: Invoice, now: datetime, run_id: int | None = None) -> None:
+    """Pause with no end date: a correction may have changed the amount owed."""
+    note = f"korekta {correction.number}"
+    Case.objects.filter(pk=case.pk).update(
+        paused_until=None, pause_reason=Case.PauseReason.CORRECTION, pause_note=note[:255]
+    )
+    case.refresh_from_db()
+    _event(
+        case,
+        CaseEvent.Kind.PAUSED,
+        f"Wstrzymano do potwierdzenia kwoty: {Case.PauseReason.CORRECTION.label} ({note})",
+        now=now,
+        run_id=run_id,
+        correction_number=correction.number,
+    )
+
+
+def case_confirm_amount(*, case: Case, user, now: datetime | None = None, note: str = "") -> bool:
+    """Staff confirm the amount still owed after a correction: the review pause ends, dunning goes on.
+
+    Records who confirmed and what: the amount InFakt shows left to pay, and the gross after
+    corrections. Returns False when the case was not waiting for a review.
+    """
+    now = now or timezone.now()
+    updated = Case.objects.filter(
+        pk=case.pk, status=Case.Status.ACTIVE, paused_until__isnull=True, pause_reason=Case.PauseReason.CORRECTION
+    ).update(pause_reason="", pause_note="")
+    if not updated:
+        return False
+    case.refresh_from_db()
+    invoice = case.invoice
+    corrections = list(invoice.corrections.values_list("number", "gross"))
+    total = invoice.gross + sum(gross for _number, gross in corrections)
+    left = format_money(invoice.left_to_pay, invoice.currency)
+    message = (
+        f"Potwierdzono kwotę do zapłaty {left} po korekcie "
+        f"({', '.join(number for number, _gross in corrections) or '—'}; "
+        f"brutto po korektach {format_money(total, invoice.currency)})" + (f": {note}" if note else "")
+    )
+    _event(
+        case,
+        CaseEvent.Kind.CONFIRMED,
+        message,
+        now=now,
+        user=user,
+        left_to_pay=invoice.left_to_pay,
+        corrected_total=total,
+        corrections=[number for number, _gross in corrections],
+    )
     return True

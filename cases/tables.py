@@ -36,7 +36,7 @@ class PlainDateColumn(tables.Column):
 
 
 # The columns the open and the closed case lists share, in order; each list then adds its own.
-LEADING_COLUMNS = ("number", "client", "nip", "gross", "left_to_pay", "due_date", "days_past_due", "progress")
+LEADING_COLUMNS = ("number", "kind", "client", "nip", "gross", "left_to_pay", "due_date", "days_past_due", "progress")
 
 
 class CaseTable(tables.Table):
@@ -45,6 +45,9 @@ class CaseTable(tables.Table):
         accessor="invoice__number",
         linkify=("cases:detail", {"pk": tables.A("pk")}),
         order_by=("invoice__number", "pk"),
+    )
+    kind = tables.Column(
+        verbose_name=_("rodzaj"), accessor="invoice__kind", order_by=("invoice__kind", "pk"), default=""
     )
     client = tables.Column(
         verbose_name=_("kontrahent"),
@@ -153,9 +156,12 @@ class CaseTable(tables.Table):
                 '{} <span class="paused">{} {}</span>',
                 record.get_status_display(),
                 _("wstrzymana do"),
-                formatting.format_date(record.paused_until),
+                record.paused_until_display,
             )
         return record.get_status_display()
+
+    def render_kind(self, record):
+        return record.invoice.get_kind_display()
 
     def render_missing_email(self, record):
         client = record.invoice.client

@@ -13,10 +13,21 @@ from .errors import (
     InfaktRateLimited,
     InfaktServerError,
     InfaktTimeout,
+    InfaktUnavailable,
 )
-from .types import ClientRecord, InvoiceRecord, RecordError, SkippedRecord, parse_client, parse_invoice
+from .types import (
+    RECEIVABLE_ENDPOINTS,
+    ClientRecord,
+    InvoiceRecord,
+    RecordError,
+    SkippedRecord,
+    endpoint_for_kind,
+    parse_client,
+    parse_invoice,
+)
 
 __all__ = [
+    "RECEIVABLE_ENDPOINTS",
     "ApiStats",
     "ClientRecord",
     "InfaktAPI",
@@ -31,10 +42,12 @@ __all__ = [
     "InfaktRateLimited",
     "InfaktServerError",
     "InfaktTimeout",
+    "InfaktUnavailable",
     "InvoiceRecord",
     "PageInfo",
     "RecordError",
     "SkippedRecord",
+    "endpoint_for_kind",
     "parse_client",
     "parse_invoice",
 ]

@@ -31,10 +31,20 @@ from .errors import (
     InfaktRateLimited,
     InfaktServerError,
     InfaktTimeout,
+    InfaktUnavailable,
     error_for_status,
 )
 from .throttle import SlidingWindowThrottle
-from .types import ClientRecord, InvoiceRecord, RecordError, SkippedRecord, parse_client, parse_invoice
+from .types import (
+    ENDPOINT_KINDS,
+    INVOICES,
+    ClientRecord,
+    InvoiceRecord,
+    RecordError,
+    SkippedRecord,
+    parse_client,
+    parse_invoice,
+)
 
 logger = logging.getLogger("infakt")
 
@@ -47,7 +57,9 @@ _MAX_ERROR_TEXT = 300
 # A partial `fields=` list must keep what parse_invoice needs to build a trustworthy record.
 REQUIRED_INVOICE_FIELDS = ("id", "uuid", "number", "status", "gross_price", "paid_price")
 
-RequestKind = Literal["invoice_list", "invoice_detail", "client_list", "client_detail"]
+# "invoice_list", "invoice_detail", "client_list", "client_detail", and for the other receivable
+# endpoints "<endpoint>_list" / "<endpoint>_detail" (e.g. "corrective_invoices_list").
+RequestKind = str
 Params = list[tuple[str, str]]
 Record = TypeVar("Record", InvoiceRecord, ClientRecord)
 
@@ -59,7 +71,7 @@ class ApiStats:
     requests: int = 0
     requests_by_kind: dict[str, int] = field(default_factory=dict)
     retries: int = 0
-    rate_limited: int = 0
+    rate_limited: int = 0  # 429 and 503 answers (InFakt documents both for its per-IP limit)
     server_errors: int = 0
     timeouts: int = 0
     network_errors: int = 0
@@ -116,17 +128,24 @@ class InfaktAPI:
     def __repr__(self) -> str:
         return f"InfaktAPI(base_url={self.base_url!r}, key=***)"
 
-    # Reference: https://github.com/infakt/API (Faktury: lista faktur; Filtrowanie; Stronicowanie)
+    # Reference: https://github.com/infakt/API (Faktury: lista faktur; Filtrowanie; Stronicowanie), and for
+    # the other endpoints the official Postman documentation (Faktury korygujące / zaliczkowe / końcowe /
+    # marża / OSS: Listuj), see infakt-examples/SOURCES.md
     def iter_invoices(
         self,
         *,
+        endpoint: str = INVOICES,
         filters: Mapping[str, object] | None = None,
         order: str | None = None,
         fields: Sequence[str] | None = None,
         page_size: int = MAX_PAGE_SIZE,
         on_page: Callable[[PageInfo], None] | None = None,
     ) -> Iterator[InvoiceRecord | SkippedRecord]:
-        """Yield every invoice matching `filters` (e.g. {"status_eq": "sent"} -> q[status_eq]=sent)."""
+        """Yield every document of `endpoint` matching `filters` ({"status_eq": "sent"} -> q[status_eq]=sent).
+
+        `endpoint` is one of `infakt.types.RECEIVABLE_ENDPOINTS` ("invoices", "corrective_invoices", ...).
+        """
+        default_kind = _endpoint_kind(endpoint)
         limit = _page_limit(page_size)
         params = _list_params(filters, order)
         if fields is not None:
@@ -134,8 +153,12 @@ class InfaktAPI:
             if missing:
                 raise ValueError(f"fields must include {', '.join(missing)}")
             params.append(("fields", ",".join(fields)))
-        entities = self._iter_entities("/invoices.json", "invoice_list", params, limit, on_page)
-        return (_parse_or_skip(parse_invoice, "invoice", entity) for entity in entities)
+        entities = self._iter_entities(f"/{endpoint}.json", _request_kind(endpoint, "list"), params, limit, on_page)
+
+        def parse(entity: object) -> InvoiceRecord:
+            return parse_invoice(entity, default_kind=default_kind)
+
+        return (_parse_or_skip(parse, "invoice", entity) for entity in entities)
 
     # Reference: https://github.com/infakt/API (Klienci: lista klientów)
     def iter_clients(
@@ -152,11 +175,13 @@ class InfaktAPI:
         return (_parse_or_skip(parse_client, "client", entity) for entity in entities)
 
     # Reference: https://github.com/infakt/API (Faktury: szczegóły faktury, keyed by uuid)
-    def get_invoice(self, uuid: str) -> InvoiceRecord:
+    def get_invoice(self, uuid: str, *, endpoint: str = INVOICES) -> InvoiceRecord:
         if not uuid:
             raise ValueError("uuid must not be empty")
-        path = f"/invoices/{quote(uuid, safe='')}.json"
-        return _parse_detail(parse_invoice, path, self._get_object(path, [], "invoice_detail"))
+        default_kind = _endpoint_kind(endpoint)
+        path = f"/{endpoint}/{quote(uuid, safe='')}.json"
+        body = self._get_object(path, [], _request_kind(endpoint, "detail"))
+        return _parse_detail(lambda entity: parse_invoice(entity, default_kind=default_kind), path, body)
 
     # Reference: https://github.com/infakt/API (Klienci: szczegóły klienta)
     def get_client(self, client_id: int) -> ClientRecord:
@@ -255,7 +280,7 @@ class InfaktAPI:
         if api_text:
             message += f": {api_text}"
         error = error_for_status(status, message, retry_after=parse_retry_after(response.headers.get("Retry-After")))
-        if isinstance(error, InfaktRateLimited):
+        if isinstance(error, InfaktRateLimited | InfaktUnavailable):
             self.stats.rate_limited += 1
         elif isinstance(error, InfaktServerError):
             self.stats.server_errors += 1
@@ -265,7 +290,7 @@ class InfaktAPI:
         """Seconds to wait before retrying, or None to give up and raise `error`."""
         if not error.retryable or attempt >= self._max_retries:
             return None
-        if isinstance(error, InfaktRateLimited) and error.retry_after:
+        if isinstance(error, InfaktRateLimited | InfaktUnavailable) and error.retry_after:
             # A wait longer than we are willing to block is the caller's to schedule.
             return error.retry_after if error.retry_after <= self._max_backoff else None
         backoff = min(self._max_backoff, BACKOFF_BASE * 2**attempt)
@@ -292,6 +317,17 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if not math.isfinite(seconds):
         return None
     return max(seconds, 0.0)
+
+
+def _endpoint_kind(endpoint: str) -> str:
+    if endpoint not in ENDPOINT_KINDS:
+        raise ValueError(f"unknown receivable endpoint {endpoint!r}")
+    return ENDPOINT_KINDS[endpoint]
+
+
+def _request_kind(endpoint: str, what: Literal["list", "detail"]) -> str:
+    """Request kinds keep their historic names for /invoices.json; others are named by endpoint."""
+    return f"invoice_{what}" if endpoint == INVOICES else f"{endpoint}_{what}"
 
 
 def _page_limit(page_size: int) -> int:

@@ -55,6 +55,21 @@ class InfaktServerError(InfaktError):
 
     retryable = True
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, retryable=retryable)
+        self.retry_after = retry_after
+
+
+class InfaktUnavailable(InfaktServerError):
+    """HTTP 503: InFakt lists it, with 429, for its per-IP request limit; handled like 429."""
+
 
 class InfaktTimeout(InfaktError):
     """Connecting to or reading from the API timed out."""
@@ -84,6 +99,8 @@ def error_for_status(status: int, message: str, *, retry_after: float | None = N
     """Map a non-2xx HTTP status to its typed error."""
     if status == 429:
         return InfaktRateLimited(message, retry_after=retry_after)
+    if status == 503:
+        return InfaktUnavailable(message, status=status, retry_after=retry_after)
     if status in _BY_STATUS:
         return _BY_STATUS[status](message, status=status)
     if 400 <= status < 500:

@@ -18,6 +18,35 @@ from typing import Any, Literal
 INVOICE_STATUSES = ("draft", "sent", "printed", "paid")
 DEFAULT_CURRENCY = "PLN"
 
+# Every list endpoint that holds receivables, with the `kind` its documents carry when the payload
+# leaves it out. /invoices.json holds VAT invoices and proformas (the payload says which).
+# Reference: https://github.com/infakt/API and the official Postman examples (infakt-examples/SOURCES.md)
+INVOICES = "invoices"
+CORRECTIVE_INVOICES = "corrective_invoices"
+FINAL_INVOICES = "final_invoices"
+ADVANCE_INVOICES = "advance_invoices"
+MARGIN_INVOICES = "margin_invoices"
+OSS_INVOICES = "oss_invoices"
+ENDPOINT_KINDS: dict[str, str] = {
+    INVOICES: "vat",
+    CORRECTIVE_INVOICES: "correction",
+    FINAL_INVOICES: "final",
+    ADVANCE_INVOICES: "advance",
+    MARGIN_INVOICES: "margin",
+    OSS_INVOICES: "oss",
+}
+RECEIVABLE_ENDPOINTS = tuple(ENDPOINT_KINDS)
+CORRECTION_KIND = "correction"
+
+
+def endpoint_for_kind(kind: str) -> str:
+    """The list endpoint a document of `kind` lives on (proformas and unknown kinds: /invoices.json)."""
+    for endpoint, endpoint_kind in ENDPOINT_KINDS.items():
+        if endpoint_kind == kind and endpoint != INVOICES:
+            return endpoint
+    return INVOICES
+
+
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MISSING: Any = object()
 _MAX_VALUE_REPR = 60
@@ -61,11 +90,29 @@ class InvoiceRecord:
     client_city: str = ""
     client_post_code: str = ""
     client_country: str = ""
+    client_business_activity_kind: str = ""
+    # Corrections only: the original as the payload names it (a number, or in one official example
+    # an integer id as a string), and its id/uuid when the payload carries them (not seen so far).
+    corrected_invoice_number: str = ""
+    corrected_invoice_date: date | None = None
+    corrected_invoice_id: int | None = None
+    corrected_invoice_uuid: str = ""
+    correction_reason: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_fully_paid(self) -> bool:
+        """Status `paid` wins over the amounts (an official correction is `paid` with left_to_pay = gross)."""
         return self.status == "paid" or self.left_to_pay <= 0
+
+    @property
+    def is_correction(self) -> bool:
+        return self.kind == CORRECTION_KIND
+
+    @property
+    def overpaid(self) -> int:
+        """Grosze paid beyond the gross (0 when none); such an invoice is simply paid."""
+        return max(self.paid_price - self.gross_price, 0) if self.gross_price >= 0 else 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,8 +152,13 @@ class SkippedRecord:
         return cls(kind=kind, record_id=_readable_id(raw), reason=error.reason, raw=raw)
 
 
-def parse_invoice(data: object) -> InvoiceRecord:
-    """Parse one invoice entity; raise RecordError naming the first bad field."""
+def parse_invoice(data: object, *, default_kind: str = "") -> InvoiceRecord:
+    """Parse one document entity; raise RecordError naming the first bad field.
+
+    `default_kind` is the kind of the endpoint it came from, used when the payload has none.
+    Amounts of a correction are signed (its gross is the change); every other kind must be
+    non-negative. An overpaid document (paid_price above the gross) is valid: it is paid.
+    """
     entity = _object(data)
     record_id = _integer(entity, "id")
     uuid = _uuid(entity)
@@ -114,15 +166,17 @@ def parse_invoice(data: object) -> InvoiceRecord:
     status = _required_text(entity, "status")
     if status not in INVOICE_STATUSES:
         raise RecordError(f"status: unknown value {status!r} (expected one of {', '.join(INVOICE_STATUSES)})")
+    kind = _text(entity, "kind") or default_kind
     gross_price = _money(entity, "gross_price")
     paid_price = _money(entity, "paid_price", default=0)
     left_to_pay = _money(entity, "left_to_pay", default=gross_price - paid_price)
-    _check_amounts(gross_price, paid_price, left_to_pay)
+    if kind != CORRECTION_KIND:
+        _check_amounts(gross_price, paid_price, left_to_pay)
     return InvoiceRecord(
         id=record_id,
         uuid=uuid,
         number=number,
-        kind=_text(entity, "kind"),
+        kind=kind,
         status=status,
         invoice_date=_date(entity, "invoice_date"),
         sale_date=_date(entity, "sale_date"),
@@ -147,6 +201,12 @@ def parse_invoice(data: object) -> InvoiceRecord:
         client_city=_text(entity, "client_city"),
         client_post_code=_text(entity, "client_post_code"),
         client_country=_text(entity, "client_country"),
+        client_business_activity_kind=_text(entity, "client_business_activity_kind"),
+        corrected_invoice_number=_text_or_number(entity, "corrected_invoice_number"),
+        corrected_invoice_date=_date(entity, "corrected_invoice_date"),
+        corrected_invoice_id=_optional_integer(entity, "corrected_invoice_id"),
+        corrected_invoice_uuid=_text(entity, "corrected_invoice_uuid"),
+        correction_reason=_text(entity, "correction_reason"),
         raw=entity,
     )
 
@@ -174,13 +234,12 @@ def parse_client(data: object) -> ClientRecord:
 
 
 def _check_amounts(gross_price: int, paid_price: int, left_to_pay: int) -> None:
+    """Originals only: no negative amounts, except a negative left_to_pay on an overpaid document."""
     if gross_price < 0:
-        raise RecordError(f"gross_price: negative amount {gross_price}")
+        raise RecordError(f"gross_price: negative amount {gross_price} (only a correction may be negative)")
     if paid_price < 0:
         raise RecordError(f"paid_price: negative amount {paid_price}")
-    if paid_price > gross_price:
-        raise RecordError(f"paid_price: {paid_price} exceeds gross_price {gross_price}")
-    if left_to_pay < 0:
+    if left_to_pay < 0 and paid_price <= gross_price:
         raise RecordError(f"left_to_pay: negative amount {left_to_pay}")
 
 
@@ -247,6 +306,14 @@ def _text(entity: Mapping[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise _invalid(name, "string", value)
     return value
+
+
+def _text_or_number(entity: Mapping[str, Any], name: str) -> str:
+    """Text, or an integer given where text was expected (kept as its digits)."""
+    value = entity.get(name)
+    if _is_int(value):
+        return str(value)
+    return _text(entity, name)
 
 
 def _required_text(entity: Mapping[str, Any], name: str) -> str:

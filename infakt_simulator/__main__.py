@@ -32,7 +32,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = _parse_args(argv)
     today = args.today or datetime.now(WARSAW).date()
-    world = build_demo_world(seed=args.seed, today=today, clients=args.clients, invoices=args.invoices)
+    world = build_demo_world(
+        seed=args.seed, today=today, clients=args.clients, invoices=args.invoices, receivables=True
+    )
     server = SimulatorServer(
         world,
         host=args.host,

@@ -3,7 +3,12 @@
 `build_demo_world(seed=..., today=...)` always yields the same clients and invoices for the same
 arguments. The data deliberately contains what a dunning sync must cope with: NIPs with a
 "PL" prefix or dashes, clients without an e-mail, with two comma-separated addresses or with an
-invalid one, proformas, EUR invoices, drafts, printed and partly paid invoices.
+invalid one, proformas, EUR invoices, drafts, printed and partly paid invoices; consumers
+(`private_person`, no company name, no NIP) beside sole traders and companies. With
+`receivables=True` (the simulator's command line and `/_sim/reset` use it) `seed_receivables`
+adds the other documents a real account holds: a correction to zero, a partial credit, a positive
+correction, an advance and the final invoice after it, a margin and an OSS invoice, a paid
+correction with the quirk of the official examples, a draft and a proforma that open nothing.
 """
 
 from __future__ import annotations
@@ -135,7 +140,7 @@ def _make_client(rng: random.Random, index: int, kind: str, email_kind: str) -> 
         "payment_method": "transfer",
     }
     if kind == "private_person":
-        fields |= {"company_name": "", "first_name": first, "last_name": last, "nip": ""}
+        fields |= {"company_name": None, "first_name": first, "last_name": last, "nip": None}
         domain = rng.choice(MAIL_HOSTS)
         local = f"{_ascii_slug(first)}.{_ascii_slug(last)}"
     else:
@@ -166,7 +171,9 @@ def _make_client(rng: random.Random, index: int, kind: str, email_kind: str) -> 
     return fields
 
 
-def build_demo_world(*, seed: int = 42, today: date | None = None, clients: int = 60, invoices: int = 400) -> World:
+def build_demo_world(
+    *, seed: int = 42, today: date | None = None, clients: int = 60, invoices: int = 400, receivables: bool = False
+) -> World:
     """A deterministic world of `clients` Polish buyers and `invoices` invoices around `today`."""
     today = today or datetime.now(WARSAW).date()
     rng = random.Random(seed)
@@ -189,7 +196,64 @@ def build_demo_world(*, seed: int = 42, today: date | None = None, clients: int 
         spec.pop("_order")
         client_id = spec.pop("_client_id")
         world.add_invoice(client_id, **spec)
+    if receivables:
+        seed_receivables(world)
     return world
+
+
+def seed_receivables(world: World) -> dict[str, dict[str, Any]]:
+    """Add one of each receivable situation around the world's today; returns them by name.
+
+    Buyers: a company, a sole trader and a consumer created here (so any world can take them).
+    """
+    today = world.today
+    company = world.add_client(
+        company_name="Hurtownia Zbożowa Ziarenko sp. z o.o.", nip="5213618478", business_activity_kind="other_business",
+        email="faktury@ziarenko.pl", city="Poznań", postal_code="60-101", street="ul. Głogowska", street_number="12",
+    )  # fmt: skip
+    trader = world.add_client(
+        company_name="Usługi Remontowe Marek Wójcik", first_name="Marek", last_name="Wójcik",
+        business_activity_kind="self_employed", nip="PL 729-267-33-49", email="marek@remonty-wojcik.pl",
+    )  # fmt: skip
+    consumer = world.add_client(
+        company_name=None, first_name="Halina", last_name="Pietrzak", business_activity_kind="private_person",
+        nip=None, email="halina.pietrzak@wp.pl", city="Warszawa", postal_code="01-056", street="Smocza",
+        street_number="73", flat_number=None,
+    )  # fmt: skip
+    docs: dict[str, dict[str, Any]] = {}
+
+    def vat(client: dict[str, Any], days_due: int, net: int, **fields: Any) -> dict[str, Any]:
+        due = today + timedelta(days=days_due)
+        return world.add_invoice(
+            client["id"], invoice_date=due - timedelta(days=14), payment_date=due, net_price=net, **fields
+        )
+
+    docs["corrected_to_zero"] = vat(company, -5, 100_000)
+    docs["correction_to_zero"] = world.add_correction(
+        docs["corrected_to_zero"]["uuid"], gross_change=-docs["corrected_to_zero"]["gross_price"],
+        correction_reason="Zwrot całości towaru",
+    )  # fmt: skip
+    docs["partly_credited"] = vat(trader, -10, 250_000, status="printed")
+    docs["partial_credit"] = world.add_correction(
+        docs["partly_credited"]["uuid"], gross_change=-61_500, correction_reason="Inne: np. zwrot, rabat"
+    )
+    docs["raised"] = vat(company, 1, 40_000)
+    docs["positive_correction"] = world.add_correction(
+        docs["raised"]["uuid"], gross_change=24_600, payment_date=today + timedelta(days=14),
+        correction_reason="Błąd rachunkowy lub inna oczywista omyłka",
+    )  # fmt: skip
+    docs["advance"] = vat(company, -30, 300_000, kind="advance", status="paid")
+    docs["final"] = vat(company, 2, 450_000, kind="final", notes=f"Zaliczka {docs['advance']['number']} rozliczona")
+    docs["advance_unpaid"] = vat(trader, -3, 80_000, kind="advance", status="sent")
+    docs["margin"] = vat(consumer, -3, 150_000, kind="margin", notes="Procedura marży - towary używane")
+    docs["oss"] = vat(consumer, -8, 20_000, kind="oss", currency="EUR", client_country="DE")
+    docs["paid_vat"] = vat(trader, -20, 50_000, status="paid")
+    docs["paid_correction_quirk"] = world.add_correction(
+        docs["paid_vat"]["uuid"], gross_change=12_300, status="paid", paid_price=0, left_to_pay=12_300
+    )
+    docs["draft_margin"] = vat(consumer, 5, 10_000, kind="margin", status="draft")
+    docs["proforma"] = vat(company, 3, 70_000, kind="proforma")
+    return docs
 
 
 def _invoice_spec(

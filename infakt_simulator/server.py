@@ -5,14 +5,20 @@ order: statistics -> rate limit (GET, per client IP) -> queued faults -> API key
 
 Behaviour beyond the documented API (simulator assumptions, see /work/shared/infakt-api.md):
 
-* default list order is `id asc`; `next`/`previous` are always present and carry only
-  `offset` and `limit` (never `q`, `order` or `fields`); `next` points past the end too;
+* default list order is `invoice_date desc` for documents and `company_name asc` for clients (the
+  official examples); `next`/`previous` are always present, keep `q`, `order` and `fields` and end
+  with `offset` and `limit`; `next` points past the end too;
 * `limit` above 100 is silently capped, `limit < 1` means 1, a negative `offset` means 0,
   a non-integer `offset`/`limit` answers 400;
 * unknown `q[...]` keys and predicates (including `_in`) are ignored: the unfiltered list comes
   back; malformed dates or integers in `q[...]` answer 400;
-* `GET /clients/{id}.json` with `fields` answers 500 (reported quirk of the real API);
-* invoice detail is keyed by uuid only; error bodies are `{"error": "..."}`.
+* `GET /clients/{id}.json` with `fields` answers the projected record plus `id`, as the official
+  documentation shows (the 500 one old project reported is not reproduced);
+* every receivable endpoint (`/invoices.json`, `/corrective_invoices.json`, `/final_invoices.json`,
+  `/advance_invoices.json`, `/margin_invoices.json`, `/oss_invoices.json`) lists the documents of
+  its kinds; detail is `/<endpoint>/<uuid>.json`, keyed by uuid only; error bodies are
+  `{"error": "..."}`. Request kinds are named as the client counts them: "invoice_list" /
+  "invoice_detail" for /invoices.json, "<endpoint>_list" / "<endpoint>_detail" for the others.
 """
 
 from __future__ import annotations
@@ -28,19 +34,28 @@ from collections.abc import Callable
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .world import SimulatorError, World, project
+from .world import ENDPOINT_KINDS, SimulatorError, World, endpoint_of, project
 
 API_PREFIXES = ("/api/v3", "/v3")
 CONTROL_PREFIX = "/_sim"
 API_KEY_HEADER = "X-inFakt-ApiKey"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
-REQUEST_KINDS = ("invoice_list", "invoice_detail", "client_list", "client_detail")
+# Default order when `order` is left out, as the official examples show it.
+DEFAULT_ORDER = {"invoices": "invoice_date desc", "clients": "company_name asc"}
+OTHER_ENDPOINTS = tuple(endpoint for endpoint in ENDPOINT_KINDS if endpoint != "invoices")
+REQUEST_KINDS = (
+    "invoice_list",
+    "invoice_detail",
+    "client_list",
+    "client_detail",
+    *(f"{endpoint}_{what}" for endpoint in OTHER_ENDPOINTS for what in ("list", "detail")),
+)
 
 _Q_KEY = re.compile(r"^q\[([^\]]+)\](\[\])?$")
-_INVOICE_DETAIL = re.compile(r"^/invoices/([^/]+)\.json$")
+_DOCUMENT_DETAIL = re.compile(r"^/(" + "|".join(ENDPOINT_KINDS) + r")/([^/]+)\.json$")
 _CLIENT_DETAIL = re.compile(r"^/clients/([^/]+)\.json$")
 
 
@@ -307,29 +322,36 @@ class _Handler(BaseHTTPRequestHandler):
         world = self.server.world
         fields = _fields_param(params)
         try:
-            if kind in ("invoice_list", "client_list"):
-                resource = "invoices" if kind == "invoice_list" else "clients"
-                return 200, self._list(resource, prefix, path, params, fields)
-            if kind == "invoice_detail":
-                match = _INVOICE_DETAIL.match(path)
-                invoice = world.get_invoice(match.group(1)) if match else None
-                if invoice is None:
+            if kind == "client_list":
+                return 200, self._list("clients", prefix, path, params, fields)
+            if kind.endswith("_list"):
+                endpoint = path.removeprefix("/").removesuffix(".json")
+                return 200, self._list("invoices", prefix, path, params, fields, endpoint=endpoint)
+            if kind.endswith("_detail") and kind != "client_detail":
+                match = _DOCUMENT_DETAIL.match(path)
+                invoice = world.get_invoice(match.group(2)) if match else None
+                if invoice is None or _endpoint_of(invoice) != match.group(1):
                     return 404, {"error": "Not found"}
-                return 200, project(invoice, fields)
+                return 200, project(invoice, _with_id(fields))
             if kind == "client_detail":
                 match = _CLIENT_DETAIL.match(path)
                 client = world.get_client(int(match.group(1))) if match and match.group(1).isdigit() else None
                 if client is None:
                     return 404, {"error": "Not found"}
-                if fields is not None:  # reproduces the reported real-API quirk
-                    return 500, {"error": "Internal Server Error"}
-                return 200, client
+                return 200, project(client, _with_id(fields))
         except SimulatorError as exc:
             return exc.status, {"error": exc.message}
         return 404, {"error": "Not found"}
 
     def _list(
-        self, resource: str, prefix: str, path: str, params: list[tuple[str, str]], fields: list[str] | None
+        self,
+        resource: str,
+        prefix: str,
+        path: str,
+        params: list[tuple[str, str]],
+        fields: list[str] | None,
+        *,
+        endpoint: str = "invoices",
     ) -> dict[str, Any]:
         single = dict(params)
         offset = max(0, _int_param(single, "offset", 0))
@@ -341,8 +363,9 @@ class _Handler(BaseHTTPRequestHandler):
                 filters[match.group(1)] = value
         result = self.server.world.query(
             "invoices" if resource == "invoices" else "clients",
+            endpoint=endpoint,
             filters=filters,
-            order=single.get("order"),
+            order=single.get("order") or DEFAULT_ORDER[resource],
             offset=offset,
             limit=limit,
             fields=fields,
@@ -353,8 +376,8 @@ class _Handler(BaseHTTPRequestHandler):
             "metainfo": {
                 "count": len(result.entities),
                 "total_count": result.total_count,
-                "next": f"{base}?offset={offset + limit}&limit={limit}",
-                "previous": f"{base}?offset={max(0, offset - limit)}&limit={limit}",
+                "next": _page_url(base, params, offset + limit, limit),
+                "previous": _page_url(base, params, max(0, offset - limit), limit),
             },
             "entities": result.entities,
         }
@@ -426,6 +449,7 @@ class _Handler(BaseHTTPRequestHandler):
             today=_date_or_none(body.get("today"), "today") or server.world.today,
             clients=int(body.get("clients", 60)),
             invoices=int(body.get("invoices", 400)),
+            receivables=bool(body.get("receivables", True)),
         )
         server.world.reset_from(new_world)
         server.faults.clear()
@@ -440,11 +464,30 @@ def _request_kind(path: str) -> str:
         return "invoice_list"
     if path == "/clients.json":
         return "client_list"
-    if _INVOICE_DETAIL.match(path):
-        return "invoice_detail"
+    for endpoint in OTHER_ENDPOINTS:
+        if path == f"/{endpoint}.json":
+            return f"{endpoint}_list"
+    match = _DOCUMENT_DETAIL.match(path)
+    if match:
+        return "invoice_detail" if match.group(1) == "invoices" else f"{match.group(1)}_detail"
     if _CLIENT_DETAIL.match(path):
         return "client_detail"
     return "other"
+
+
+def _endpoint_of(document: dict[str, Any]) -> str:
+    return endpoint_of(document.get("kind"))
+
+
+def _with_id(fields: list[str] | None) -> list[str] | None:
+    """`fields=` always returns `id` as well (official examples)."""
+    return None if fields is None else ["id", *[name for name in fields if name != "id"]]
+
+
+def _page_url(base: str, params: list[tuple[str, str]], offset: int, limit: int) -> str:
+    """`next`/`previous`: the other query parameters (q, order, fields) kept, offset and limit last."""
+    kept = [(key, value) for key, value in params if key not in ("offset", "limit")]
+    return f"{base}?{urlencode([*kept, ('offset', offset), ('limit', limit)], safe='[],')}"
 
 
 def _fields_param(params: list[tuple[str, str]]) -> list[str] | None:

@@ -11,6 +11,12 @@ Payment semantics (simulator assumptions, see docs in /work/shared/infakt-api.md
   ``left_to_pay = 0``;
 * a partial payment only raises ``paid_price`` and lowers ``left_to_pay``; ``status`` and
   ``paid_date`` (null) stay unchanged. The real API's behaviour here is unknown.
+
+Documents of every receivable kind live in one store and are served by the endpoint of their
+kind (`ENDPOINT_KINDS`): VAT invoices and proformas on /invoices.json, corrections on
+/corrective_invoices.json, and so on. A correction's amounts are the signed change; it does not
+touch its original's `left_to_pay` (whether InFakt does is undocumented). Entities carry every
+key of the official examples (see /work/shared/infakt-examples/), with realistic values.
 """
 
 from __future__ import annotations
@@ -27,6 +33,25 @@ from zoneinfo import ZoneInfo
 
 Entity = dict[str, Any]
 Resource = Literal["invoices", "clients"]
+# Receivable list endpoints and the kinds of document each serves.
+ENDPOINT_KINDS: dict[str, tuple[str, ...]] = {
+    "invoices": ("vat", "proforma"),
+    "corrective_invoices": ("correction",),
+    "final_invoices": ("final",),
+    "advance_invoices": ("advance",),
+    "margin_invoices": ("margin",),
+    "oss_invoices": ("oss",),
+}
+
+
+def endpoint_of(kind: object) -> str:
+    """The endpoint that serves a document of `kind` (unknown kinds: /invoices.json)."""
+    for endpoint, kinds in ENDPOINT_KINDS.items():
+        if kind in kinds:
+            return endpoint
+    return "invoices"
+
+
 PayerProfile = Literal["prompt", "late", "partial", "never"]
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -70,6 +95,32 @@ INVOICE_FIELDS: dict[str, str] = {
     "client_tax_code": "str",
     "notes": "str",
     "created_at": "datetime",
+    # The other keys of the official examples (list and detail), values as the examples show them.
+    "split_payment": "bool",
+    "split_payment_type": "str",
+    "recipient_signature": "str",
+    "seller_signature": "str",
+    "continuous_service_start_on": "date",
+    "continuous_service_end_on": "date",
+    "swift": "str",
+    "vat_exemption_reason": "str",
+    "sale_type": "str",
+    "invoice_date_kind": "str",
+    "document_markings_ids": "list",
+    "transaction_kind_id": "int",
+    "bdo_code": "str",
+    "receipt_number": "str",
+    "not_income": "bool",
+    "vat_exchange_date_kind": "str",
+    "services": "list",
+}
+# Keys only corrections carry (official corrective examples).
+CORRECTION_FIELDS: dict[str, str] = {
+    "corrected_invoice_number": "str",
+    "corrected_invoice_date": "date",
+    "confirmation": "bool",
+    "confirmation_date": "str",
+    "correction_reason": "str",
 }
 
 CLIENT_FIELDS: dict[str, str] = {
@@ -475,6 +526,23 @@ class World:
                 **{key: client.get(source) for key, source in _CLIENT_SNAPSHOT.items()},
                 "notes": "",
                 "created_at": _created_at(invoice_date, invoice_id),
+                "split_payment": False,
+                "split_payment_type": None,
+                "recipient_signature": "",
+                "seller_signature": "Anna Kowalska",
+                "continuous_service_start_on": None,
+                "continuous_service_end_on": None,
+                "swift": "",
+                "vat_exemption_reason": None,
+                "sale_type": "",
+                "invoice_date_kind": "sale_date",
+                "document_markings_ids": [],
+                "transaction_kind_id": None,
+                "bdo_code": None,
+                "receipt_number": None,
+                "not_income": False,
+                "vat_exchange_date_kind": None,
+                "services": [_service(invoice_id, net, tax, gross)],
             }
             if invoice["uuid"] in self._invoices:
                 raise ConflictError(f"Invoice {invoice['uuid']} already exists")
@@ -482,6 +550,56 @@ class World:
             invoice.update(raw_overrides or {})
             self._invoices[invoice["uuid"]] = invoice
             return dict(invoice)
+
+    def add_correction(
+        self,
+        original_uuid: str,
+        *,
+        gross_change: int,
+        status: str = "sent",
+        raw_overrides: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Entity:
+        """A corrective invoice of `original_uuid` changing its gross by `gross_change` (signed grosze).
+
+        Follows the official examples: `kind` "correction", `corrected_invoice_number` and
+        `corrected_invoice_date`, signed net/tax/gross and `left_to_pay`; status "paid" with
+        `paid_price` 0 and `left_to_pay` = gross reproduces the paid-correction quirk of the examples.
+        """
+        with self._lock:
+            original = self._require_invoice(original_uuid)
+            magnitude_net, _ = vat_split_from_gross(abs(gross_change))
+            net = magnitude_net if gross_change >= 0 else -magnitude_net
+            issued = _as_date(fields.pop("invoice_date", None)) or self._today
+            number = fields.pop("number", None) or self._next_correction_number(issued)
+            entity = self.add_invoice(
+                original["client_id"],
+                kind="correction",
+                status=status,
+                number=number,
+                invoice_date=issued,
+                payment_date=fields.pop("payment_date", None) or _as_date(original.get("payment_date")) or issued,
+                net_price=net,
+                tax_price=gross_change - net,
+                gross_price=gross_change,
+                paid_price=fields.pop("paid_price", 0),
+                paid_date=fields.pop("paid_date", issued.isoformat() if status == "paid" else None),
+                left_to_pay=fields.pop("left_to_pay", gross_change),
+                corrected_invoice_number=original["number"],
+                corrected_invoice_date=original.get("invoice_date"),
+                confirmation=False,
+                confirmation_date="",
+                correction_reason=fields.pop("correction_reason", "Inne: np. zwrot, rabat"),
+                raw_overrides=raw_overrides,
+                **fields,
+            )
+            return entity
+
+    def _next_correction_number(self, issued: date) -> str:
+        suffix = f"/KOR/{issued.month:02d}/{issued.year}"
+        used = [inv["number"] for inv in self._invoices.values() if str(inv.get("number", "")).endswith(suffix)]
+        highest = max((int(n.split("/", 1)[0]) for n in used if n.split("/", 1)[0].isdigit()), default=0)
+        return f"{highest + 1}{suffix}"
 
     def _next_number(self, invoice_date: date) -> str:
         suffix = f"/{invoice_date.month:02d}/{invoice_date.year}"
@@ -618,6 +736,7 @@ class World:
         self,
         resource: Resource,
         *,
+        endpoint: str = "invoices",
         filters: Mapping[str, str] | None = None,
         order: str | None = None,
         offset: int = 0,
@@ -630,8 +749,11 @@ class World:
         or number for a typed field raises `InvalidQueryError` (HTTP 400).
         """
         with self._lock:
-            schema = INVOICE_FIELDS if resource == "invoices" else CLIENT_FIELDS
-            rows = list((self._invoices if resource == "invoices" else self._clients).values())
+            schema = {**INVOICE_FIELDS, **CORRECTION_FIELDS} if resource == "invoices" else CLIENT_FIELDS
+            if resource == "invoices":
+                rows = [row for row in self._invoices.values() if endpoint_of(row.get("kind")) == endpoint]
+            else:
+                rows = list(self._clients.values())
             known = set(schema) | {key for row in rows for key in row}
             if resource == "invoices":
                 known |= _VIRTUAL_INVOICE_FIELDS
@@ -754,6 +876,28 @@ def _created_at(invoice_date: date, invoice_id: Any) -> str:
     seconds = 8 * 3600 + spread
     moment = datetime.combine(invoice_date, time(), tzinfo=WARSAW) + timedelta(seconds=seconds)
     return moment.isoformat(timespec="seconds")
+
+
+def _service(invoice_id: Any, net: int, tax: int, gross: int) -> Entity:
+    """One line of `services`, as the official examples show it."""
+    return {
+        "id": 2_600_000 + int(invoice_id) if isinstance(invoice_id, int) else 2_600_000,
+        "name": "Usługi zgodnie z umową",
+        "tax_symbol": "23",
+        "unit": "usł.",
+        "quantity": 1,
+        "unit_net_price": net,
+        "net_price": net,
+        "gross_price": gross,
+        "tax_price": tax,
+        "symbol": "",
+        "pkwiu": "",
+        "cn": None,
+        "pkob": None,
+        "discount": "0.0",
+        "unit_net_price_before_discount": net,
+        "gtu_id": None,
+    }
 
 
 def _prices(fields: dict[str, Any]) -> tuple[int, int, int]:

@@ -15,7 +15,7 @@ class SkippedRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SkippedRecord
     extra = 0
     can_delete = False
-    fields = ("kind", "record_id", "reason")
+    fields = ("kind", "endpoint", "record_id", "reason")
     readonly_fields = fields
     show_change_link = True
 
@@ -63,8 +63,8 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(SkippedRecord)
 class SkippedRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("run", "kind", "record_id", "reason")
-    list_filter = ("kind",)
+    list_display = ("run", "kind", "endpoint", "record_id", "reason")
+    list_filter = ("kind", "endpoint")
     search_fields = ("record_id", "reason")
     list_select_related = ("run",)
     raw_id_fields = ("run",)

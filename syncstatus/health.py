@@ -1,7 +1,7 @@
 """Health checks for the banner: is the data current, did the reminders go out, can every client be reached?
 
 Each alert names what is wrong, how many, and links to the cases (or e-mails) concerned.
-Four checks, a handful of small queries; the panel, the admin index and the daily summary show them.
+Five checks, a handful of small queries; the panel, the admin index and the daily summary show them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Alert:
-    code: str  # sync_stale, sends_held, emails_failed, no_email
+    code: str  # sync_stale, sync_partial, sends_held, emails_failed, no_email
     level: str  # "error" or "warning"
     message: str
     count: int = 0
@@ -79,6 +79,38 @@ def check_sync_fresh(*, now: datetime) -> Alert | None:
         }
     active = Case.objects.filter(status=Case.Status.ACTIVE).count()
     return Alert("sync_stale", "error", message, active, links)
+
+
+def check_sync_partial() -> Alert | None:
+    """The latest finished real run skipped records or could not read an endpoint: staff should look."""
+    latest = (
+        SyncRun.objects.filter(dry_run=False)
+        .exclude(status=SyncRun.Status.RUNNING)
+        .only("pk", "status", "records_skipped", "failed_endpoints", "target_date")
+        .first()
+    )
+    if latest is None or latest.status != SyncRun.Status.PARTIAL:
+        return None
+    parts = []
+    links = []
+    if latest.records_skipped:
+        parts.append(
+            _("pominęła rekordów z InFakt: %(n)s (każdy z identyfikatorem i powodem)") % {"n": latest.records_skipped}
+        )
+        links.append(Link(_("Pominięte rekordy"), _url("syncstatus:run", None, latest.pk) + "#skipped"))
+    failed = [f"/{item.get('endpoint')}.json" for item in latest.failed_endpoints or []]
+    if failed:
+        parts.append(_("nie odczytała: %(endpoints)s") % {"endpoints": ", ".join(failed)})
+        links.append(Link(_("Niedostępne endpointy"), _url("syncstatus:run", None, latest.pk) + "#failed-endpoints"))
+    if not parts:
+        links.append(Link(_("Synchronizacja #%(id)s") % {"id": latest.pk}, _url("syncstatus:run", None, latest.pk)))
+        parts.append(_("zakończyła się z problemami"))
+    message = _("Ostatnia synchronizacja (#%(id)s, %(day)s) %(what)s.") % {
+        "id": latest.pk,
+        "day": formatting.format_date(latest.target_date),
+        "what": "; ".join(str(part) for part in parts),
+    }
+    return Alert("sync_partial", "warning", message, latest.records_skipped or len(failed), links)
 
 
 def check_sends_held() -> Alert | None:
@@ -149,6 +181,7 @@ def health_alerts(*, now: datetime | None = None) -> list[Alert]:
     now = now or timezone.now()
     checks = [
         check_sync_fresh(now=now),
+        check_sync_partial(),
         check_sends_held(),
         check_emails_failed(),
         check_clients_without_email(),

@@ -58,6 +58,10 @@ class SyncRun(models.Model):
     api_rate_limited = models.PositiveIntegerField(_("odpowiedzi 429"), default=0)
     api_retries = models.PositiveIntegerField(_("ponowienia"), default=0)
     error = models.TextField(_("błąd"), blank=True)
+    # Endpoints that failed during the run ({"endpoint": ..., "error": ...}); the others went on.
+    failed_endpoints = models.JSONField(_("niedostępne endpointy"), default=list, blank=True)
+    # Corrections read in this run whose original is not known here ({"id", "number", "corrected", "gross"}).
+    unlinked_corrections = models.JSONField(_("korekty bez znanej faktury"), default=list, blank=True)
     # How many clients InFakt holds (total_count of /clients.json), to choose
     # between paging the client list and fetching clients one by one.
     infakt_client_total = models.PositiveIntegerField(null=True, blank=True)
@@ -93,7 +97,9 @@ class SkippedRecord(models.Model):
 
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="skipped_records")
     kind = models.CharField(_("rodzaj"), max_length=16)
-    record_id = models.CharField(_("identyfikator"), max_length=64, blank=True)
+    # The InFakt list endpoint the record came from ("invoices", "corrective_invoices", "clients", ...).
+    endpoint = models.CharField(_("endpoint"), max_length=32, blank=True)
+    record_id = models.TextField(_("identyfikator"), blank=True)
     reason = models.TextField(_("powód"))
     raw = models.JSONField(_("dane"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,3 +111,24 @@ class SkippedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.record_id}: {self.reason}"
+
+
+class EndpointState(models.Model):
+    """What the sync knows about one InFakt receivable endpoint, to read a quiet one weekly, not daily.
+
+    `last_read_on`: the target date of the last run that read it; `last_found_on`: the last run
+    that found something there that matters (an unpaid document, or for corrections any new one).
+    """
+
+    endpoint = models.CharField(_("endpoint"), max_length=32, unique=True)
+    last_read_on = models.DateField(_("ostatni odczyt"), null=True, blank=True)
+    last_found_on = models.DateField(_("ostatnio coś zawierał"), null=True, blank=True)
+    last_found = models.PositiveIntegerField(_("dokumentów przy ostatnim odczycie"), default=0)
+
+    class Meta:
+        verbose_name = _("stan endpointu InFakt")
+        verbose_name_plural = _("stany endpointów InFakt")
+        ordering = ["endpoint"]
+
+    def __str__(self) -> str:
+        return self.endpoint

@@ -17,6 +17,23 @@ A daily run for target date D costs, in list pages of 100:
 5. clients of the cases opened or due today whose record is new or stale,
    fetched one by one or by paging /clients.json, whichever costs fewer requests.
 
+The other receivable endpoints (final, advance, margin, OSS invoices) are read
+with one query each: every unpaid document due by a week past the window end;
+an active case there that the list no longer returns gets one detail GET (paid,
+deleted or moved). Corrections
+are read by issue date since the endpoint was last read. An endpoint that has
+held nothing that matters for QUIET_AFTER_DAYS and has no active case is read
+weekly (a probe) instead of daily; `EndpointState` keeps that per endpoint.
+Documents are stored with their kind; a correction is linked to its original
+and closes (corrected to zero) or pauses for review the original's case.
+
+One record never stops a run: whatever storing it raises rolls back its own
+savepoint and becomes a skipped record (InFakt id, endpoint, reason). An
+endpoint that fails (404, 500, retries spent) is named on the run, and the
+others are still read; the run is *partial* then, or *failed* when the failing
+endpoint is /invoices.json or holds a case due for a reminder today (the
+reminders are held rather than sent on data that could not be refreshed).
+
 A weekly *full* run reads every issued unpaid invoice by status instead of the
 `paid_date` filter, and confirms every active case, so nothing can drift.
 
@@ -29,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -43,26 +61,47 @@ from django.utils import timezone
 from cases.calendar import business_today, stage_send_date
 from cases.models import Case, Client, Invoice, ReminderStage, case_paused_q
 from cases.services import (
+    STAYS_CLOSED,
     InvalidInvoice,
     case_apply_invoice_change,
     case_close,
     case_mark_refreshed,
     case_open,
     client_upsert_from_infakt,
+    correction_apply,
+    correction_reference_keys,
     invoice_upsert_from_infakt,
     is_dunnable,
 )
 from infakt.client import InfaktAPI, PageInfo
-from infakt.errors import InfaktError, InfaktNotFound
-from infakt.types import ClientRecord, InvoiceRecord, SkippedRecord
+from infakt.errors import InfaktAuthError, InfaktError, InfaktForbidden, InfaktNotFound, InfaktPaymentRequired
+from infakt.types import (
+    ADVANCE_INVOICES,
+    CORRECTIVE_INVOICES,
+    ENDPOINT_KINDS,
+    FINAL_INVOICES,
+    INVOICES,
+    MARGIN_INVOICES,
+    OSS_INVOICES,
+    ClientRecord,
+    InvoiceRecord,
+    SkippedRecord,
+    endpoint_for_kind,
+)
 from ops.logs import log_context
 
+from .models import EndpointState, SyncRun
 from .models import SkippedRecord as SkippedRecordRow
-from .models import SyncRun
 
 log = logging.getLogger("invoicetracker.sync")
 
 PAGE = 100
+# Receivable endpoints beside /invoices.json, read with one query each (corrections last, so that
+# the originals they correct are stored first).
+OTHER_INVOICE_ENDPOINTS = (FINAL_INVOICES, ADVANCE_INVOICES, MARGIN_INVOICES, OSS_INVOICES)
+# An endpoint that found nothing that matters for this long, and has no active case, is read weekly.
+QUIET_AFTER_DAYS = 14
+PROBE_EVERY_DAYS = 7
 # A running run that has not reported for this long is considered dead.
 STALE_RUN_AFTER = timedelta(minutes=15)
 INVOICE_FIELDS = [
@@ -94,6 +133,16 @@ INVOICE_FIELDS = [
     "client_city",
     "client_post_code",
     "client_country",
+    "client_business_activity_kind",
+]
+# Corrections also name their original.
+CORRECTION_FIELDS = [
+    *INVOICE_FIELDS,
+    "corrected_invoice_number",
+    "corrected_invoice_date",
+    "corrected_invoice_id",
+    "corrected_invoice_uuid",
+    "correction_reason",
 ]
 
 
@@ -109,6 +158,15 @@ class SyncFailed(Exception):
 
 class _DryRunRollback(Exception):
     pass
+
+
+_QUERY_STRING = re.compile(r"[?]\S*")
+# Errors about the key or the account (401, 402, 403): the whole run fails at once.
+ACCOUNT_ERRORS = (InfaktAuthError, InfaktForbidden, InfaktPaymentRequired)
+
+
+class EndpointFailed(Exception):
+    """An endpoint failed in a way that must fail the whole run (see the module docstring)."""
 
 
 def build_api() -> InfaktAPI:
@@ -290,6 +348,19 @@ class _Sync:
         self.refreshed_case_ids: set[int] = set()
         self.clients: dict[int, Client] = {}  # InFakt client id -> stored client, filled page by page
         self.progress_done = self.progress_total = 0  # records read / expected in the current phase
+        self.endpoint = INVOICES  # the endpoint being read, for skipped records
+        self.failed_endpoints: dict[str, str] = {}  # endpoint -> error, in this run
+        self.unlinked_corrections: list[dict] = []
+        self.found = 0  # documents that matter found by the current endpoint read
+        # Lists read without a due-date floor open cases only for due dates after this (the backfill limit).
+        self.open_floor: date | None = None
+        # How stored corrections whose original is still unknown name it: an opened case checks these.
+        self.pending_refs: set[str] = set()
+        unlinked = Invoice.objects.filter(kind=Invoice.Kind.CORRECTION, corrected_invoice__isnull=True)
+        for values in unlinked.values_list(
+            "corrected_invoice_number", "raw__corrected_invoice_id", "raw__corrected_invoice_uuid"
+        ):
+            self.pending_refs |= {str(value).strip() for value in values if value not in (None, "")}
 
     # -- bookkeeping
 
@@ -324,16 +395,24 @@ class _Sync:
             api_requests_by_kind=by_kind,
             api_rate_limited=stats.rate_limited - before["rate_limited"],
             api_retries=stats.retries - before["retries"],
+            failed_endpoints=[{"endpoint": name, "error": error} for name, error in self.failed_endpoints.items()],
+            unlinked_corrections=self.unlinked_corrections,
             progress_done=min(self.progress_done, self.progress_total),
             progress_total=self.progress_total,
             **extra,
         )
 
-    def skip(self, kind: str, record_id: str | None, reason: str, raw: object) -> None:
+    def skip(self, kind: str, record_id: str | None, reason: str, raw: object, *, endpoint: str | None = None) -> None:
+        endpoint = endpoint or (self.endpoint if kind == "invoice" else "clients")
         self.counters.records_skipped += 1
-        log.warning("sync run %s skipped %s %s: %s", self.run.pk, kind, record_id, reason)
+        log.warning("sync run %s skipped %s %s from /%s.json: %s", self.run.pk, kind, record_id, endpoint, reason)
         SkippedRecordRow.objects.create(
-            run=self.run, kind=kind, record_id=str(record_id or "")[:64], reason=reason, raw=_jsonable(raw)
+            run=self.run,
+            kind=kind,
+            endpoint=endpoint,
+            record_id=str(record_id or ""),
+            reason=reason,
+            raw=_jsonable(raw),
         )
 
     # -- steps
@@ -366,6 +445,7 @@ class _Sync:
         return list(active.filter(due | Q(refresh_requested_at__isnull=False)))
 
     def read_invoices(self, records: Iterator[InvoiceRecord | SkippedRecord], *, window_end: date | None) -> None:
+        """Read a list (of `self.endpoint`)."""
         """Handle records a page at a time: one lookup and one commit per page, a savepoint per record."""
         for chunk in _chunks(records, PAGE):
             ids = [item.id for item in chunk if isinstance(item, InvoiceRecord)]
@@ -386,29 +466,46 @@ class _Sync:
                 self.save_progress()
 
     def consider(self, record: InvoiceRecord, *, case: Case | None, window_end: date | None) -> None:
-        """Open, refresh or close for one invoice (whose case, if any, is given). Once a run per invoice."""
+        """Open, refresh or close for one invoice (whose case, if any, is given). Once a run per invoice.
+
+        Everything stored for the record happens in its own savepoint: whatever it raises (a value
+        the database refuses, a constraint, a bug) rolls back that record only and skips it.
+        """
         if record.id in self.seen:
             return
         self.seen.add(record.id)
+        if is_dunnable(record):
+            self.found += 1
         opens = (
             case is None
             and window_end is not None
             and is_dunnable(record)
             and record.payment_date is not None
             and record.payment_date <= window_end
+            and (self.open_floor is None or record.payment_date > self.open_floor)
         )
-        if case is None and not opens:
+        if case is None and not opens and not record.is_correction:
             return  # not ours (yet): paid, a draft, a proforma or not due soon
+        unlinked_before = len(self.unlinked_corrections)
         try:
             try:
                 with transaction.atomic():
-                    case, outcome = self.apply(record, case, fast=True)
+                    case, outcome = self.apply(record, case, fast=True, opens=opens)
             except IntegrityError:
                 # The fast path assumed a new invoice; a stored one without a case turned up.
+                del self.unlinked_corrections[unlinked_before:]
                 with transaction.atomic():
-                    case, outcome = self.apply(record, case, fast=False)
+                    case, outcome = self.apply(record, case, fast=False, opens=opens)
         except InvalidInvoice as exc:
-            self.skip("invoice", record.uuid or str(record.id), str(exc), record.raw)
+            del self.unlinked_corrections[unlinked_before:]
+            self.skip("invoice", str(record.id), str(exc), record.raw)
+            return
+        except Exception as exc:
+            del self.unlinked_corrections[unlinked_before:]
+            log.exception("sync run %s: storing invoice %s failed", self.run.pk, record.id)
+            self.skip("invoice", str(record.id), f"{type(exc).__name__}: {str(exc).strip()[:500]}", record.raw)
+            return
+        if case is None:
             return
         if outcome == "opened":
             self.counters.cases_opened += 1
@@ -419,7 +516,9 @@ class _Sync:
         self.counters.cases_closed += int(outcome == "closed")
         self.counters.cases_updated += int(outcome == "updated")
 
-    def apply(self, record: InvoiceRecord, case: Case | None, *, fast: bool) -> tuple[Case, str]:
+    def apply(
+        self, record: InvoiceRecord, case: Case | None, *, fast: bool, opens: bool = True
+    ) -> tuple[Case | None, str]:
         """Store the invoice and bring its case in line; returns the case and what happened."""
         change = invoice_upsert_from_infakt(
             record=record,
@@ -430,10 +529,14 @@ class _Sync:
         )
         if change.invoice.client is not None:
             self.clients.setdefault(change.invoice.client.infakt_id, change.invoice.client)
+        if record.is_correction:
+            self.apply_correction(change)
+            if case is None and not opens:
+                return None, "unchanged"
         reopen = (
             case is not None
             and case.status == Case.Status.CLOSED
-            and case.close_reason != Case.CloseReason.MANUAL
+            and case.close_reason not in STAYS_CLOSED
             and is_dunnable(change.invoice)
         )
         if case is None or reopen:
@@ -446,12 +549,50 @@ class _Sync:
             )
             if opened:
                 self.note_client(change.invoice)
+                self.apply_pending_corrections(change.invoice)
                 return case, "opened"
             return case, "unchanged"
         outcome = case_apply_invoice_change(case=case, change=change, now=self.now, run_id=self.run.pk)
         if case.missing_since is not None:
             Case.objects.filter(pk=case.pk).update(missing_since=None)
         return case, outcome
+
+    def apply_correction(self, change) -> None:
+        """Link a stored correction to its original and close or pause the original's case."""
+        correction = change.invoice
+        changed = change.created or bool({"gross", "kind", "status"} & change.changed.keys())
+        outcome = correction_apply(correction=correction, now=self.now, run_id=self.run.pk, changed=changed)
+        if outcome.result == "unlinked":
+            self.pending_refs |= correction_reference_keys(correction)
+            self.unlinked_corrections.append(
+                {
+                    "id": correction.infakt_id,
+                    "number": correction.number,
+                    "corrected_invoice_number": correction.corrected_invoice_number,
+                    "gross": correction.gross,
+                    "currency": correction.currency,
+                }
+            )
+        elif outcome.result == "closed":
+            self.counters.cases_closed += 1
+            self.refreshed_case_ids.add(outcome.case.pk)
+        elif outcome.result == "paused":
+            self.counters.cases_updated += 1
+
+    def apply_pending_corrections(self, invoice: Invoice) -> None:
+        """A case just opened for an invoice that stored corrections name: apply them now."""
+        keys = {invoice.number, str(invoice.infakt_id), invoice.uuid}
+        if not keys & self.pending_refs:
+            return
+        pending = Invoice.objects.filter(kind=Invoice.Kind.CORRECTION, corrected_invoice__isnull=True).filter(
+            Q(corrected_invoice_number__in=keys)
+            | Q(raw__corrected_invoice_id=invoice.infakt_id)
+            | Q(raw__corrected_invoice_uuid=invoice.uuid)
+        )
+        for correction in pending.order_by("issue_date", "pk"):
+            outcome = correction_apply(correction=correction, now=self.now, run_id=self.run.pk, changed=True)
+            if outcome.result == "closed":
+                self.counters.cases_closed += 1
 
     def note_client(self, invoice: Invoice) -> None:
         if invoice.client_infakt_id is not None:
@@ -515,20 +656,29 @@ class _Sync:
 
     def confirm_missing(self, expected: list[Case]) -> None:
         """Cases the lists should have returned but did not: ask for each invoice by uuid."""
-        for case in expected:
-            if case.invoice.infakt_id in self.seen:
+        unseen = [case for case in expected if case.invoice.infakt_id not in self.seen]
+        # A case closed earlier in this run (a correction to zero) needs no confirmation.
+        still_active = set(
+            Case.objects.filter(pk__in=[c.pk for c in unseen], status=Case.Status.ACTIVE).values_list("pk", flat=True)
+        )
+        for case in unseen:
+            if case.pk not in still_active:
                 continue
+            endpoint = endpoint_for_kind(case.invoice.kind)
+            if endpoint in self.failed_endpoints:
+                continue  # its list failed today: a detail GET would only fail the same way
+            self.endpoint = endpoint
             try:
-                record = self.api.get_invoice(case.invoice.uuid)
+                record = self.api.get_invoice(case.invoice.uuid, endpoint=endpoint)
             except InfaktNotFound:
+                self.seen.add(case.invoice.infakt_id)  # asked once a run
                 self.mark_missing(case)
                 continue
             except InfaktError as exc:
                 self.counters.problems.append(f"{case.invoice.number}: {exc}")
                 continue
             self.counters.invoices_read += 1
-            with transaction.atomic():
-                self.consider(record, case=case, window_end=None)
+            self.consider(record, case=case, window_end=None)
 
     def mark_missing(self, case: Case) -> None:
         first = case.missing_since
@@ -586,7 +736,13 @@ class _Sync:
 
     def store_client(self, record: ClientRecord) -> None:
         # Invoices already point at this row: it was created as a placeholder when their case opened.
-        client_upsert_from_infakt(record=record, now=self.now)
+        try:
+            with transaction.atomic():
+                client_upsert_from_infakt(record=record, now=self.now)
+        except Exception as exc:  # one client must never stop the run
+            log.exception("sync run %s: storing client %s failed", self.run.pk, record.id)
+            self.skip("client", str(record.id), f"{type(exc).__name__}: {str(exc).strip()[:500]}", record.raw)
+            return
         self.counters.clients_fetched += 1
         self.progress_done += 1
 
@@ -599,21 +755,152 @@ class _Sync:
         self.phase(
             "unpaid", f"Faktury nieopłacone (okno {start:%Y-%m-%d} – {end:%Y-%m-%d}, do odświeżenia: {len(due)})"
         )
-        if kind == SyncRun.Kind.FULL:
-            self.full_sweep(end)
-            due = list(Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice"))
-        else:
-            self.unpaid_window(due, start, end, include_window=kind == SyncRun.Kind.DAILY)
+        self.endpoint = INVOICES
+        try:
+            if kind == SyncRun.Kind.FULL:
+                self.full_sweep(end)
+            else:
+                self.unpaid_window(due, start, end, include_window=kind == SyncRun.Kind.DAILY)
+            if kind != SyncRun.Kind.REFRESH:
+                self.phase("paid", "Faktury opłacone od ostatniej synchronizacji")
+                self.paid_since(end)
+                self.phase("late", "Faktury wystawione po terminie okna")
+                self.issued_late(start, end)
+        except InfaktError as exc:
+            self.endpoint_failed(INVOICES, exc)
         if kind != SyncRun.Kind.REFRESH:
-            self.phase("paid", "Faktury opłacone od ostatniej synchronizacji")
-            self.paid_since(end)
-            self.phase("late", "Faktury wystawione po terminie okna")
-            self.issued_late(start, end)
+            self.phase("other", "Pozostałe dokumenty: końcowe, zaliczkowe, marża, OSS, korekty")
+            self.other_endpoints(start, end)
+        if kind == SyncRun.Kind.FULL:
+            due = list(Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice"))
         self.phase("confirm", "Potwierdzanie brakujących faktur")
         self.confirm_missing(due)
         self.phase("clients", "Kontrahenci")
         self.fetch_clients(due)
         case_mark_refreshed(case_ids=sorted(self.refreshed_case_ids), now=self.now)
+        self.raise_if_fatal(due)
+
+    # -- the other receivable endpoints
+
+    def endpoint_failed(self, endpoint: str, exc: InfaktError) -> None:
+        if isinstance(exc, ACCOUNT_ERRORS):
+            raise exc  # the key or the account, not the endpoint: every other request would fail the same way
+        # The query string adds nothing for staff (and is long): the path, the status and the API's words stay.
+        text = _QUERY_STRING.sub("", str(exc))
+        self.failed_endpoints[endpoint] = f"{type(exc).__name__}: {text}"[:500]
+        self.counters.problems.append(f"/{endpoint}.json: {self.failed_endpoints[endpoint]}")
+        log.warning("sync run %s: endpoint /%s.json failed: %s", self.run.pk, endpoint, exc)
+        self.save_progress()
+
+    def raise_if_fatal(self, due: list[Case]) -> None:
+        """Fail the run when /invoices.json failed, or a failed endpoint holds a case due today."""
+        fatal = [INVOICES] if INVOICES in self.failed_endpoints else []
+        due_endpoints = {endpoint_for_kind(case.invoice.kind) for case in due if case.status == Case.Status.ACTIVE}
+        fatal += sorted((self.failed_endpoints.keys() - {INVOICES}) & due_endpoints)
+        if fatal:
+            names = ", ".join(f"/{name}.json" for name in fatal)
+            raise EndpointFailed(
+                f"InFakt nie odpowiedział poprawnie dla: {names} ("
+                + "; ".join(self.failed_endpoints[name] for name in fatal)
+                + ")"
+            )
+
+    def endpoint_due(self, endpoint: str, state: EndpointState | None, active_kinds: set[str]) -> bool:
+        """Read daily while the endpoint matters (active cases, or something found lately); else weekly."""
+        if self.run.kind == SyncRun.Kind.FULL or state is None or state.last_read_on is None:
+            return True
+        if ENDPOINT_KINDS[endpoint] in active_kinds:
+            return True
+        if state.last_found_on is not None and state.last_found_on >= self.day - timedelta(days=QUIET_AFTER_DAYS):
+            return True
+        return state.last_read_on <= self.day - timedelta(days=PROBE_EVERY_DAYS)
+
+    def other_endpoints(self, start: date, end: date) -> None:
+        states = EndpointState.objects.in_bulk(field_name="endpoint")
+        active_kinds = set(
+            Case.objects.filter(status=Case.Status.ACTIVE).values_list("invoice__kind", flat=True).distinct()
+        )
+        for endpoint in (*OTHER_INVOICE_ENDPOINTS, CORRECTIVE_INVOICES):
+            state = states.get(endpoint)
+            if not self.endpoint_due(endpoint, state, active_kinds):
+                continue
+            self.endpoint = endpoint
+            self.found = 0
+            self.open_floor = self.day - timedelta(days=settings.INITIAL_BACKFILL_DAYS)
+            try:
+                if endpoint == CORRECTIVE_INVOICES:
+                    self.read_corrections(state, end)
+                    if self.positive_corrections_pending(active_kinds):
+                        self.read_other_invoices(endpoint, end, has_cases="correction" in active_kinds)
+                else:
+                    self.read_other_invoices(endpoint, end, has_cases=ENDPOINT_KINDS[endpoint] in active_kinds)
+            except InfaktError as exc:
+                self.endpoint_failed(endpoint, exc)
+                continue
+            if not self.run.dry_run:
+                EndpointState.objects.update_or_create(
+                    endpoint=endpoint,
+                    defaults={"last_read_on": self.day, "last_found": self.found}
+                    | ({"last_found_on": self.day} if self.found else {}),
+                )
+        self.endpoint = INVOICES
+        self.open_floor = None
+
+    @staticmethod
+    def positive_corrections_pending(active_kinds: set[str]) -> bool:
+        """Corrections dunned as their own case, or unpaid positive ones waiting for their due date."""
+        if Invoice.Kind.CORRECTION in active_kinds:
+            return True
+        return Invoice.objects.filter(
+            kind=Invoice.Kind.CORRECTION,
+            gross__gt=0,
+            left_to_pay__gt=0,
+            status__in=[Invoice.Status.SENT, Invoice.Status.PRINTED],
+            case__isnull=True,
+        ).exists()
+
+    def read_other_invoices(self, endpoint: str, end: date, *, has_cases: bool) -> None:
+        """Every unpaid document due by a week past the window end (opens and refreshes cases).
+
+        An active case of the endpoint the list did not return was paid, deleted or moved: one
+        detail GET each tells which (cheaper than a daily paid-since query for the few there are).
+        """
+        fields = CORRECTION_FIELDS if endpoint == CORRECTIVE_INVOICES else INVOICE_FIELDS
+        # A week beyond the window: a document falling due before the next weekly probe is seen now,
+        # and makes the endpoint one that is read daily.
+        filters: dict[str, object] = {
+            "paid_date_null": True,
+            "payment_date_lteq": end + timedelta(days=PROBE_EVERY_DAYS),
+        }
+        self.read_invoices(
+            self.api.iter_invoices(
+                endpoint=endpoint, filters=filters, order="id asc", fields=fields, on_page=self.on_page
+            ),
+            window_end=end,
+        )
+        if has_cases:
+            kind = ENDPOINT_KINDS[endpoint]
+            active = Case.objects.filter(status=Case.Status.ACTIVE, invoice__kind=kind).select_related("invoice")
+            self.confirm_missing([case for case in active if case.invoice.infakt_id not in self.seen])
+
+    def read_corrections(self, state: EndpointState | None, end: date) -> None:
+        """Corrections issued since the endpoint was last read (the backfill period the first time)."""
+        if state is not None and state.last_read_on is not None:
+            since = state.last_read_on - timedelta(days=1)
+        else:
+            since = self.day - timedelta(days=settings.INITIAL_BACKFILL_DAYS)
+        before = self.counters.invoices_read
+        self.read_invoices(
+            self.api.iter_invoices(
+                endpoint=CORRECTIVE_INVOICES,
+                filters={"invoice_date_gteq": since},
+                order="id asc",
+                fields=CORRECTION_FIELDS,
+                on_page=self.on_page,
+            ),
+            window_end=end,  # a positive correction already due soon opens its own case now
+        )
+        self.found = self.counters.invoices_read - before
 
 
 def sync_run(
@@ -655,7 +942,7 @@ def _execute(
         log.exception("sync run %s failed", run.pk)
         status, error = SyncRun.Status.FAILED, f"{type(exc).__name__}: {exc}"
     else:
-        if sync.counters.records_skipped or sync.counters.problems:
+        if sync.counters.records_skipped or sync.counters.problems or sync.failed_endpoints:
             status = SyncRun.Status.PARTIAL
             error = "\n".join(sync.counters.problems[:50])
     sync.save_progress(status=status, error=error, finished_at=timezone.now(), phase="done")

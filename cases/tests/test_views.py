@@ -232,6 +232,7 @@ def test_the_csv_export_holds_the_whole_filtered_list_not_just_a_page(staff_clie
         format_date(case.next_reminder_date),
         "",
         "aktywna",
+        "VAT",  # the document kind
     ]
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_h12_claims'),
+        ('cases', '0007_h12_claims'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

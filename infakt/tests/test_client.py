@@ -365,13 +365,25 @@ def test_a_retry_after_longer_than_max_backoff_is_left_to_the_caller(
 
 
 def test_a_burst_of_server_errors_is_retried(rsps: responses.RequestsMock, api: InfaktAPI, clock: FakeClock) -> None:
-    for status in (500, 502, 503):
+    for status in (500, 502, 504):
         rsps.get(CLIENTS_URL, body="oops", status=status)
     rsps.get(CLIENTS_URL, json=list_body([client_entity()], total_count=1))
 
     assert len(list(api.iter_clients())) == 1
     assert clock.sleeps == [1.0, 2.0, 4.0]
     assert (api.stats.server_errors, api.stats.retries) == (3, 3)
+
+
+def test_503_is_handled_like_429_honouring_retry_after_and_backing_off_without_it(
+    rsps: responses.RequestsMock, api: InfaktAPI, clock: FakeClock
+) -> None:
+    rsps.get(CLIENTS_URL, json={"error": "Too many requests"}, status=503, headers={"Retry-After": "7"})
+    rsps.get(CLIENTS_URL, json={"error": "Too many requests"}, status=503)
+    rsps.get(CLIENTS_URL, json=list_body([client_entity()], total_count=1))
+
+    assert len(list(api.iter_clients())) == 1
+    assert clock.sleeps == [7.0, 2.0]  # the header's 7 s, then the second step of the backoff
+    assert (api.stats.rate_limited, api.stats.server_errors, api.stats.retries) == (2, 0, 2)
 
 
 def test_persistent_server_errors_raise_after_max_retries(rsps: responses.RequestsMock, clock: FakeClock) -> None:

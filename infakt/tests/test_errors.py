@@ -12,6 +12,7 @@ from infakt.errors import (
     InfaktPaymentRequired,
     InfaktRateLimited,
     InfaktServerError,
+    InfaktUnavailable,
     error_for_status,
 )
 
@@ -27,7 +28,7 @@ from infakt.errors import (
         (422, InfaktClientError, False),
         (429, InfaktRateLimited, True),
         (500, InfaktServerError, True),
-        (503, InfaktServerError, True),
+        (503, InfaktUnavailable, True),
         (302, InfaktBadResponse, False),
     ],
 )

@@ -53,7 +53,10 @@ def test_list_envelope_defaults_to_ten_with_absolute_links(sim: RunningSimulator
     assert meta["total_count"] == 400
     assert meta["next"] == f"{sim.base_url}/invoices.json?offset=10&limit=10"
     assert meta["previous"] == f"{sim.base_url}/invoices.json?offset=0&limit=10"
-    assert [inv["id"] for inv in response.body["entities"]] == list(range(1, 11))
+    # The default order is invoice_date descending (official examples), ties by id.
+    dates = [inv["invoice_date"] for inv in response.body["entities"]]
+    assert dates == sorted(dates, reverse=True)
+    assert dates[0] == max(inv["invoice_date"] for inv in sim.world.all_invoices())
 
 
 def test_limit_is_silently_capped_at_100(sim: RunningSimulator) -> None:
@@ -73,14 +76,14 @@ def test_next_is_present_past_the_end(sim: RunningSimulator) -> None:
     assert beyond["metainfo"]["next"].endswith("offset=510&limit=10")
 
 
-def test_links_carry_only_offset_and_limit(sim: RunningSimulator) -> None:
+def test_links_keep_q_order_and_fields(sim: RunningSimulator) -> None:
     body = sim.api_get("/invoices.json", {"q[status_eq]": "sent", "order": "id desc", "limit": 5}).body
-    assert body["metainfo"]["next"] == f"{sim.base_url}/invoices.json?offset=5&limit=5"
+    assert body["metainfo"]["next"] == f"{sim.base_url}/invoices.json?q[status_eq]=sent&order=id+desc&offset=5&limit=5"
 
 
 def test_offset_paging_visits_every_invoice_once(sim: RunningSimulator) -> None:
     rows = _all_matching(sim, {})
-    assert [row["id"] for row in rows] == list(range(1, 401))
+    assert sorted(row["id"] for row in rows) == list(range(1, 401))
 
 
 def test_legacy_v3_alias_serves_the_same_data(sim: RunningSimulator) -> None:
@@ -249,6 +252,7 @@ def test_fields_limit_invoice_list_and_detail_keys(sim: RunningSimulator) -> Non
     detail = sim.api_get(f"/invoices/{rows[0]['uuid']}.json", {"fields": "number,left_to_pay,nope"})
     assert detail.status == 200
     assert detail.body == {
+        "id": rows[0]["id"],  # `fields=` always returns `id` as well (official examples)
         "number": rows[0]["number"],
         "left_to_pay": sim.world.get_invoice(rows[0]["uuid"])["left_to_pay"],
     }
@@ -285,10 +289,10 @@ def test_client_detail_and_empty_value_conventions(sim: RunningSimulator) -> Non
     assert sim.api_get(f"/clients/{no_mail['id']}.json").body["email"] == ""
 
 
-def test_client_detail_with_fields_answers_500(sim: RunningSimulator) -> None:
-    response = sim.api_get("/clients/1.json", {"fields": "id,email"})
-    assert response.status == 500
-    assert "error" in response.body
+def test_client_detail_with_fields_answers_like_the_official_example(sim: RunningSimulator) -> None:
+    response = sim.api_get("/clients/1.json", {"fields": "company_name"})
+    assert response.status == 200
+    assert response.body == {"id": 1, "company_name": sim.world.get_client(1)["company_name"]}
 
 
 def test_client_list_accepts_fields(sim: RunningSimulator) -> None:
@@ -303,7 +307,8 @@ def test_client_list_accepts_fields(sim: RunningSimulator) -> None:
         "/invoices/1.json",
         "/clients/99999.json",
         "/clients/abc.json",
-        "/corrective_invoices.json",
+        "/receipts.json",
+        "/corrective_invoices/1.json",
         "/invoices.xml",
     ],
 )

@@ -36,7 +36,7 @@ from notifications.tests.conftest import (  # noqa: F401
     smtp_server,
     use_smtp_server,
 )
-from syncstatus.tests.conftest import api, morning, sim, world  # noqa: F401
+from syncstatus.tests.conftest import api, morning, sim, staff_client, staff_user, stages, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,6 +26,7 @@ COLUMNS = [
     "invoice_id",
     "invoice_uuid",
     "invoice_number",
+    "kind",
     "status",
     "close_reason",
     "opened_at",
@@ -45,6 +46,7 @@ COLUMNS = [
     "interest",
     "compensation",
     "claim_total",
+    "pause_reason",
 ]
 CHUNK = 2000
 # Free text from InFakt: neutralised in the CSV (numbers, dates and codes are left as they are).
@@ -95,6 +97,7 @@ class Command(BaseCommand):
                 "invoice_id": invoice.infakt_id,
                 "invoice_uuid": invoice.uuid,
                 "invoice_number": invoice.number,
+                "kind": invoice.kind,
                 "status": case.status,
                 "close_reason": case.close_reason,
                 "opened_at": case.opened_at.isoformat(),
@@ -110,8 +113,10 @@ class Command(BaseCommand):
                 "client_emails": list(client.emails) if client else [],
                 "stages_sent": sent.get(case.pk, []),
                 "next_reminder_date": case.next_reminder_date.isoformat() if case.next_reminder_date else None,
+                # null with pause_reason "correction": paused until staff confirm the amount
                 "paused_until": case.paused_until.isoformat() if case.paused_until else None,
                 "interest": claims[case.pk].interest,
                 "compensation": claims[case.pk].compensation,
                 "claim_total": claims[case.pk].total,
+                "pause_reason": case.pause_reason,
             }

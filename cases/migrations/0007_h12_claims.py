@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_search_trigram_indexes'),
+        ('cases', '0006_h11_receivables'),
     ]
 
     operations = [
