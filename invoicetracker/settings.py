@@ -331,6 +331,14 @@ SELLER_NIP = env.str("SELLER_NIP", default="")
 SELLER_BANK_ACCOUNT = env.str("SELLER_BANK_ACCOUNT", default="")
 REMINDER_CONTACT_EMAIL = env.str("REMINDER_CONTACT_EMAIL", default="")
 REMINDER_CONTACT_PHONE = env.str("REMINDER_CONTACT_PHONE", default="")
+# One e-mail per client (and recipient set) per day listing all its letters; false = one e-mail per invoice.
+REMINDER_DIGEST = _bool("REMINDER_DIGEST", True)
+# The formal demand's payment deadline: this many days from the sending day, moved to a business day.
+REMINDER_DEMAND_DAYS = _int("REMINDER_DEMAND_DAYS", 7, minimum=1, maximum=60)
+# Hold the first letters the app would ever send until staff approve them (/reminders/review/).
+REMINDER_FIRST_RUN_REVIEW = _bool("REMINDER_FIRST_RUN_REVIEW", True)
+# At most this many of a client's addresses receive one e-mail (a client with more is flagged).
+REMINDER_MAX_RECIPIENTS = _int("REMINDER_MAX_RECIPIENTS", 10, minimum=1, maximum=100)
 
 # --- UI ------------------------------------------------------------------------------
 # Owned by cases/ (issue #5): staff and manager UI.

@@ -29,8 +29,8 @@ def test_send_reminders_dry_run_lists_who_would_get_what_and_sends_nothing(world
     assert "WYŚLIJ" in out
     assert case.invoice.number in out
     assert case.invoice.client.emails[0] in out
-    assert "Wezwanie do zapłaty" in out
-    assert "pominięte -1, +7" in out
+    assert "Minął termin płatności" in out  # the first overdue rung, never a jump to the demand
+    assert "pominięte -1" in out
     assert "[PRÓBA]" in out
     assert Notification.objects.count() == 0
     assert smtp_server.messages == []
