@@ -48,7 +48,7 @@ def four_invoices_at_three_rungs(world):
 
 
 def test_a_clients_letters_of_the_day_go_in_one_email_worded_by_the_highest_rung(world, smtp_server):
-    client, cases = four_invoices_at_three_rungs(world)
+    _client, cases = four_invoices_at_three_rungs(world)
     other = world.case(due=date(2026, 11, 9), last_stage_offset=-1)
     world.sync(MON_16)
 
@@ -62,7 +62,8 @@ def test_a_clients_letters_of_the_day_go_in_one_email_worded_by_the_highest_rung
     assert other.invoice.client.emails[0] not in message.rcpt_tos  # never another client's address
     ids = [c.invoice.infakt_id for c in cases]
     assert message["X-InvoiceTracker-Items"] == f"{ids[3]}:+14, {ids[1]}:+7, {ids[2]}:+7, {ids[0]}:-1"
-    assert message["X-InvoiceTracker-Invoice"] is None and message["X-InvoiceTracker-Stage"] is None
+    assert message["X-InvoiceTracker-Invoice"] is None
+    assert message["X-InvoiceTracker-Stage"] is None
     assert message["Subject"].startswith("Wezwanie do zapłaty – faktury ")
     for case in cases:
         assert case.invoice.number in message.text
@@ -223,7 +224,8 @@ def test_a_consumer_demand_cites_only_statutory_interest_and_a_business_one_the_
     (to_consumer,) = smtp_server.to(consumer.emails[0])
     (to_business,) = smtp_server.to(business.emails[0])
     assert "art. 481 Kodeksu cywilnego" in to_consumer.text
-    assert "rekompensat" not in to_consumer.text and "transakcjach handlowych" not in to_consumer.text
+    assert "rekompensat" not in to_consumer.text
+    assert "transakcjach handlowych" not in to_consumer.text
     assert "rekompensata za koszty odzyskiwania należności" in to_business.text
     # REMINDER_DEMAND_DAYS = 7 from Fri 18.12 is 25.12 (Christmas): moved to Mon 28.12.
     assert "w terminie do 28.12.2026" in to_consumer.text
@@ -234,7 +236,7 @@ def test_a_consumer_demand_cites_only_statutory_interest_and_a_business_one_the_
         assert "mimo wcześniejszych" not in message.text
 
 
-def test_innfakt_activity_kind_wins_over_the_nip(world):
+def test_infakt_activity_kind_wins_over_the_nip(world):
     client = world.client(nip="5261040828")
     case = world.case(due=date(2026, 11, 9), client=client, raw={"client_business_activity_kind": "private_person"})
     assert case.invoice.buyer_is_consumer
@@ -291,7 +293,7 @@ def test_the_first_letters_ever_are_held_until_staff_approve_them(world, smtp_se
 
 
 def test_staff_hold_all_of_a_clients_letters_for_the_day(world, smtp_server, staff):
-    client, cases = four_invoices_at_three_rungs(world)
+    client, _cases = four_invoices_at_three_rungs(world)
     world.sync(MON_16)
 
     assert reminder_hold_client(client=client, user=staff, day=MON_16, now=at(MON_16, 6)) == 4
