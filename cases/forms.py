@@ -42,3 +42,9 @@ class SendStageForm(forms.Form):
     stage = forms.ModelChoiceField(
         label=_("Etap do wysłania"), queryset=ReminderStage.objects.filter(is_active=True).order_by("offset_days")
     )
+
+
+class HandOverForm(forms.Form):
+    to = forms.CharField(label=_("Komu przekazano"), max_length=255)
+    on = forms.DateField(label=_("Dnia"), widget=DateInput(), initial=business_today)
+    note = forms.CharField(label=_("Notatka"), max_length=500, required=False)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("sync/", include("syncstatus.urls")),
+    path("reminders/", include("notifications.urls")),
 ]

@@ -98,11 +98,12 @@ def test_the_closed_list_shows_closed_cases(staff_client, stages, kowalski):
 
 def test_the_list_shows_polish_formats_and_marks(staff_client, stages, nowak):
     case = make_case(client=nowak, number="FV/7/2026", gross=123456, left_to_pay=100050, last_stage_offset=14)
+    Case.objects.filter(pk=case.pk).update(letters_sent=2)
     html = staff_client.get(ACTIVE).content.decode()
     assert "1 234,56 zł" in html
     assert "1 000,50 zł" in html
     assert format_date(case.invoice.due_date) in html
-    assert "3/5" in html
+    assert "wysłano 2 z 5" in html
     assert "Wezwanie do zapłaty" in html
     assert "brak poprawnego e-maila" in html
     assert reverse("cases:detail", args=[case.pk]) in html

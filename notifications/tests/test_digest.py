@@ -320,3 +320,46 @@ def test_after_the_last_rung_the_case_is_to_hand_over_and_staff_hand_it_over(wor
         "teczka 12",
     )
     assert case.status == Case.Status.ACTIVE  # payment still closes it
+
+
+# --- The review page -------------------------------------------------------------------------
+
+
+def test_the_review_page_lists_held_letters_by_client_and_approves_with_one_button(
+    world, smtp_server, settings, staff, client, time_machine
+):
+    from django.contrib.auth.models import Permission
+
+    settings.REMINDER_FIRST_RUN_REVIEW = True
+    time_machine.move_to(at(MON_16, 7))
+    beta, cases = four_invoices_at_three_rungs(world)
+    lone = world.case(due=date(2026, 11, 9), last_stage_offset=-1)
+    world.sync(MON_16)
+    send(MON_16)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_notification", "send_manual"]))
+    client.force_login(staff)
+
+    page = client.get("/reminders/review/").content.decode()
+
+    assert "Pierwsza wysyłka przypomnień" in page
+    assert beta.name in page
+    assert all(c.invoice.number in page for c in [*cases, lone])
+    assert page.count('name="exclude"') == 5
+    response = client.post("/reminders/review/", {"exclude": [str(lone.pk)]}, follow=True)
+    assert response.status_code == 200
+    assert len(smtp_server.messages) == 1  # Beta's four letters in one e-mail; the excluded one not sent
+    assert lone.invoice.number not in smtp_server.messages[0]["X-InvoiceTracker-Items"]
+    assert not reminder_review_pending()
+
+
+def test_managers_see_the_review_page_but_cannot_approve(world, settings, client, db):
+    from django.contrib.auth.models import Permission
+
+    settings.REMINDER_FIRST_RUN_REVIEW = True
+    manager = get_user_model().objects.create_user("marek", "m@firma.test", "x", is_staff=True)
+    manager.user_permissions.add(Permission.objects.get(codename="view_notification"))
+    client.force_login(manager)
+
+    assert client.get("/reminders/review/").status_code == 200
+    assert client.post("/reminders/review/", {}).status_code == 403
+    assert ReminderReview.objects.count() == 0
