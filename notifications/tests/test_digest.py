@@ -363,3 +363,32 @@ def test_managers_see_the_review_page_but_cannot_approve(world, settings, client
     assert client.get("/reminders/review/").status_code == 200
     assert client.post("/reminders/review/", {}).status_code == 403
     assert ReminderReview.objects.count() == 0
+
+
+# --- Production with no EMAIL_URL --------------------------------------------------------------
+
+
+def test_check_deploy_refuses_a_backend_that_does_not_deliver(settings):
+    from notifications.apps import check_email_backend
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    assert [e.id for e in check_email_backend()] == ["notifications.E001"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert check_email_backend() == []
+
+
+def test_outside_debug_the_console_backend_never_records_a_reminder_as_sent(world, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.DEBUG = False
+    settings.TESTING = False
+    case = world.case(due=date(2026, 11, 9), last_stage_offset=-1)
+    world.sync(MON_16)
+
+    report = send(MON_16)
+
+    assert (report.sent, report.failed) == (0, 1)
+    assert not Notification.objects.filter(status=Status.SENT).exists()
+    case.refresh_from_db()
+    assert case.last_stage_offset == -1  # still due once a real server is configured
+    row = Notification.objects.get(case=case)
+    assert (row.status, row.attempts) == (Status.FAILED, 0)  # not an attempt either
