@@ -71,6 +71,10 @@ STAGE_VARIABLES: dict[str, str] = {
     "invoice_numbers": "numery faktur w wiadomości (FV 1, FV 2) / invoice numbers",
     "invoices": "faktury w wiadomości: {% for i in invoices %}{{ i.number }} {{ i.left_to_pay }}{% endfor %}",
     "total_left_to_pay": "razem do zapłaty (1 234,56 zł) / total left to pay",
+    "overdue_count": "liczba faktur po terminie / number of overdue invoices",
+    "overdue_invoice_numbers": "numery faktur po terminie / overdue invoice numbers",
+    "overdue_left_to_pay": "razem do zapłaty po terminie / total overdue",
+    "upcoming_invoice_numbers": "faktury jeszcze przed terminem / invoices not yet due",
     "seller_contact": "kontakt do wierzyciela (e-mail, telefon) / creditor contact",
 }
 
@@ -259,6 +263,10 @@ def reminder_context(
         "invoice_numbers": invoice.number,
         "invoices": [_invoice_row(LetterItem(case, stage), day, language)],
         "total_left_to_pay": format_money(invoice.left_to_pay, currency),
+        "overdue_count": 1 if overdue else 0,
+        "overdue_invoice_numbers": invoice.number if overdue else "",
+        "overdue_left_to_pay": format_money(invoice.left_to_pay, currency) if overdue else "",
+        "upcoming_invoice_numbers": "" if overdue else invoice.number,
     }
 
 
@@ -347,12 +355,18 @@ def render_letters(
     context = reminder_context(case=lead.case, stage=lead.stage, day=day, stages=stages, language=language)
     language = context["language"]
     ordered = ordered_items(items)
+    overdue = [i for i in ordered if i.case.invoice.due_date is not None and i.case.invoice.due_date < day]
+    upcoming = [i for i in ordered if i not in overdue]
     context |= {
         "previous_letters": list(history or []),
         "invoice_count": len(ordered),
         "invoice_numbers": ", ".join(i.case.invoice.number for i in ordered),
         "invoices": [_invoice_row(i, day, language) for i in ordered],
         "total_left_to_pay": _total(ordered),
+        "overdue_count": len(overdue),
+        "overdue_invoice_numbers": ", ".join(i.case.invoice.number for i in overdue),
+        "overdue_left_to_pay": _total(overdue) if overdue else "",
+        "upcoming_invoice_numbers": ", ".join(i.case.invoice.number for i in upcoming),
     }
     if consumer is not None:
         context["consumer"] = consumer

@@ -21,16 +21,34 @@ INVOICES_PL = (
     "{% if invoice_count > 1 %}faktur nr {{ invoice_numbers }}"
     "{% else %}faktury nr {{ invoice_number }} z dnia {{ invoice_issue_date }}{% endif %}"
 )
+OVERDUE_INVOICES_PL = (
+    "{% if overdue_count > 1 %}faktur nr {{ overdue_invoice_numbers }}"
+    "{% else %}faktury nr {{ overdue_invoice_numbers }}{% if invoice_count == 1 %} z dnia {{ invoice_issue_date }}"
+    "{% endif %}{% endif %}"
+)
+OVERDUE_INVOICES_EN = (
+    "{% if overdue_count > 1 %}invoices no. {{ overdue_invoice_numbers }}"
+    "{% else %}invoice no. {{ overdue_invoice_numbers }}{% if invoice_count == 1 %} issued on {{ invoice_issue_date }}"
+    "{% endif %}{% endif %}"
+)
+UPCOMING_PL = (
+    "{% if upcoming_invoice_numbers %}Przypominamy też o zbliżającym się terminie płatności: "
+    "{{ upcoming_invoice_numbers }} (szczegóły w tabeli poniżej).\n\n{% endif %}"
+)
+UPCOMING_EN = (
+    "{% if upcoming_invoice_numbers %}We also remind you of the coming payment date of "
+    "{{ upcoming_invoice_numbers }} (see the table below).\n\n{% endif %}"
+)
 INVOICES_EN = (
     "{% if invoice_count > 1 %}invoices no. {{ invoice_numbers }}"
     "{% else %}invoice no. {{ invoice_number }} issued on {{ invoice_issue_date }}{% endif %}"
 )
 OVERDUE_PL = (
-    "{% if invoice_count > 1 %}Terminy płatności upłynęły (szczegóły w tabeli poniżej)."
+    "{% if overdue_count > 1 %}Terminy płatności upłynęły (szczegóły w tabeli poniżej)."
     "{% else %}Termin płatności upłynął {{ invoice_due_date }}, czyli {{ days_overdue_text }} temu.{% endif %}"
 )
 OVERDUE_EN = (
-    "{% if invoice_count > 1 %}The payment dates have passed (see the table below)."
+    "{% if overdue_count > 1 %}The payment dates have passed (see the table below)."
     "{% else %}It was due on {{ invoice_due_date }}, {{ days_overdue_text }} ago.{% endif %}"
 )
 HISTORY_PL = (
@@ -93,8 +111,8 @@ WORDING = {
         "subject_pl": "Minął termin płatności – " + SUBJECT_NUMBERS_PL,
         "body_text_pl": (
             "Dzień dobry,\n\n"
-            "nie odnotowaliśmy jeszcze zapłaty " + INVOICES_PL + ". " + OVERDUE_PL + " "
-            "Do zapłaty pozostaje {{ total_left_to_pay }}.\n\n" + HISTORY_PL +
+            "nie odnotowaliśmy jeszcze zapłaty " + OVERDUE_INVOICES_PL + ". " + OVERDUE_PL + " "
+            "Do zapłaty pozostaje {{ overdue_left_to_pay }}.\n\n" + HISTORY_PL + UPCOMING_PL +
             "Prosimy o uregulowanie należności przelewem:\n" + PAYMENT_PL + "\n\n"
             "Jeżeli płatność została już wysłana, prosimy potraktować tę wiadomość jako nieaktualną. "
             "Jeśli faktura budzi wątpliwości, chętnie je wyjaśnimy.\n\n"
@@ -103,8 +121,8 @@ WORDING = {
         "subject_en": "Payment overdue – " + SUBJECT_NUMBERS_EN,
         "body_text_en": (
             "Hello,\n\n"
-            "we have not yet received payment for " + INVOICES_EN + ". " + OVERDUE_EN + " "
-            "{{ total_left_to_pay }} remains outstanding.\n\n" + HISTORY_EN +
+            "we have not yet received payment for " + OVERDUE_INVOICES_EN + ". " + OVERDUE_EN + " "
+            "{{ overdue_left_to_pay }} remains outstanding.\n\n" + HISTORY_EN + UPCOMING_EN +
             "Please settle the amount by bank transfer:\n" + PAYMENT_EN + "\n\n"
             "If the payment is already on its way, please disregard this message. "
             "If anything about the invoice is unclear, we will be glad to explain.\n\n"
@@ -119,8 +137,8 @@ WORDING = {
             "{% if seller_nip %}, NIP {{ seller_nip }}{% endif %}\n"
             "Dłużnik: {{ client_name }}{% if client_address %}, {{ client_address }}{% endif %}"
             "{% if client_nip %}, NIP {{ client_nip }}{% endif %}\n\n"
-            + HISTORY_PL +
-            "Wzywamy do zapłaty kwoty {{ total_left_to_pay }} z tytułu " + INVOICES_PL + " "
+            + HISTORY_PL + UPCOMING_PL +
+            "Wzywamy do zapłaty kwoty {{ overdue_left_to_pay }} z tytułu " + OVERDUE_INVOICES_PL + " "
             "w terminie do {{ payment_deadline }} na rachunek:\n" + PAYMENT_PL + "\n\n"
             + LEGAL_PL + "\n\n"
             "Brak zapłaty w tym terminie może skutkować przekazaniem sprawy do windykacji.\n\n"
@@ -135,8 +153,8 @@ WORDING = {
             "{% if seller_nip %}, VAT ID {{ seller_nip }}{% endif %}\n"
             "Debtor: {{ client_name }}{% if client_address %}, {{ client_address }}{% endif %}"
             "{% if client_nip %}, VAT ID {{ client_nip }}{% endif %}\n\n"
-            + HISTORY_EN +
-            "We hereby demand payment of {{ total_left_to_pay }} for " + INVOICES_EN + " "
+            + HISTORY_EN + UPCOMING_EN +
+            "We hereby demand payment of {{ overdue_left_to_pay }} for " + OVERDUE_INVOICES_EN + " "
             "by {{ payment_deadline }} to:\n" + PAYMENT_EN + "\n\n"
             + LEGAL_EN + "\n\n"
             "If the amount is not paid by then, the matter may be handed over to debt collection.\n\n"
@@ -149,8 +167,8 @@ WORDING = {
         "subject_pl": "Zapowiedź przekazania sprawy do windykacji – " + SUBJECT_NUMBERS_PL,
         "body_text_pl": (
             "Dzień dobry,\n\n"
-            "nie otrzymaliśmy zapłaty " + INVOICES_PL + ". " + OVERDUE_PL + " "
-            "Do zapłaty pozostaje {{ total_left_to_pay }}.\n\n" + HISTORY_PL +
+            "nie otrzymaliśmy zapłaty " + OVERDUE_INVOICES_PL + ". " + OVERDUE_PL + " "
+            "Do zapłaty pozostaje {{ overdue_left_to_pay }}.\n\n" + HISTORY_PL + UPCOMING_PL +
             "Jeżeli należność nie zostanie uregulowana"
             "{% if next_stage_date %} do {{ next_stage_date }}{% else %} niezwłocznie{% endif %}, "
             "przekażemy sprawę do windykacji. Dalsze kroki mogą obejmować dochodzenie należności "
@@ -164,8 +182,8 @@ WORDING = {
         "subject_en": "Notice of intended transfer to debt collection – " + SUBJECT_NUMBERS_EN,
         "body_text_en": (
             "Hello,\n\n"
-            "we have not received payment for " + INVOICES_EN + ". " + OVERDUE_EN + " "
-            "{{ total_left_to_pay }} remains outstanding.\n\n" + HISTORY_EN +
+            "we have not received payment for " + OVERDUE_INVOICES_EN + ". " + OVERDUE_EN + " "
+            "{{ overdue_left_to_pay }} remains outstanding.\n\n" + HISTORY_EN + UPCOMING_EN +
             "Unless the amount is paid"
             "{% if next_stage_date %} by {{ next_stage_date }}{% else %} without delay{% endif %}, "
             "we will hand the matter over to debt collection. Further steps may include court proceedings.\n\n"
@@ -182,7 +200,7 @@ WORDING = {
         "subject_pl": "Przekazanie sprawy do windykacji – " + SUBJECT_NUMBERS_PL,
         "body_text_pl": (
             "Dzień dobry,\n\n"
-            "wobec braku zapłaty kwoty {{ total_left_to_pay }} z tytułu " + INVOICES_PL + " "
+            "wobec braku zapłaty kwoty {{ overdue_left_to_pay }} z tytułu " + OVERDUE_INVOICES_PL + " "
             "informujemy, że sprawa zostaje przekazana do windykacji. W sprawie tej należności może się "
             "z Państwem kontaktować podmiot działający w naszym imieniu.\n\n" + HISTORY_PL + LEGAL_PL + "\n\n"
             "Wpłata całej kwoty nadal zamyka sprawę:\n" + PAYMENT_PL + "\n\n"
@@ -193,7 +211,7 @@ WORDING = {
         "subject_en": "Transfer to debt collection – " + SUBJECT_NUMBERS_EN,
         "body_text_en": (
             "Hello,\n\n"
-            "as {{ total_left_to_pay }} for " + INVOICES_EN + " remains unpaid, the matter is being handed over "
+            "as {{ overdue_left_to_pay }} for " + OVERDUE_INVOICES_EN + " remains unpaid, the matter is being handed over "
             "to debt collection. A party acting on our behalf may contact you about this amount.\n\n"
             + HISTORY_EN + LEGAL_EN + "\n\n"
             "Paying the full amount still closes the matter:\n" + PAYMENT_EN + "\n\n"
