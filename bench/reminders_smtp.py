@@ -179,7 +179,8 @@ def main() -> None:
 
     modes = {"on": [True], "off": [False], "both": [True, False]}[args.digest]
     print(
-        f"{args.count} letters due for {args.clients} clients; batch size {args.batch_size}, throttle {args.throttle_ms} ms"
+        f"{args.count} letters due for {args.clients} clients; "
+        f"batch size {args.batch_size}, throttle {args.throttle_ms} ms"
     )
     print(f"{'mode':<18}{'letters':>8}{'e-mails':>9}{'SMTP conn.':>11}{'seconds':>9}{'letters/s':>11}{'e-mails/s':>11}")
     for digest in modes:
