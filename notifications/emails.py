@@ -389,8 +389,10 @@ def render_letters(
 
 
 def items_header(items: list[LetterItem]) -> str:
-    """`X-InvoiceTracker-Items`: InFakt invoice ids with signed offsets, `18433587:-1, 18433590:+14`."""
-    return ", ".join(f"{i.case.invoice.infakt_id}:{i.stage.offset_days:+d}" for i in ordered_items(items))
+    """`X-InvoiceTracker-Items`: InFakt invoice ids with signed offsets, `18433587:-1, 18433590:+14`
+    (lowest rung first, as in the policy's example; then by invoice id)."""
+    pairs = sorted((i.stage.offset_days, i.case.invoice.infakt_id) for i in items)
+    return ", ".join(f"{invoice_id}:{offset:+d}" for offset, invoice_id in pairs)
 
 
 # --- Messages ---------------------------------------------------------------------

@@ -76,7 +76,7 @@ class ReminderMessage(models.Model):
     body_html = models.TextField(_("treść HTML"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     # `X-InvoiceTracker-Items`: "18433587:-1, 18433590:+14".
-    items = models.CharField(_("pozycje"), max_length=2000, blank=True)
+    items = models.TextField(_("pozycje"), blank=True)
     lead_offset = models.SmallIntegerField(_("etap (najwyższy)"), null=True, blank=True)
     language = models.CharField(_("język"), max_length=2, blank=True)
     error = models.TextField(_("błąd"), blank=True)

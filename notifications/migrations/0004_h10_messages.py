@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('body_text', models.TextField(blank=True, verbose_name='treść')),
                 ('body_html', models.TextField(blank=True, verbose_name='treść HTML')),
                 ('message_id', models.CharField(blank=True, max_length=255, verbose_name='Message-ID')),
-                ('items', models.CharField(blank=True, max_length=2000, verbose_name='pozycje')),
+                ('items', models.TextField(blank=True, verbose_name='pozycje')),
                 ('lead_offset', models.SmallIntegerField(blank=True, null=True, verbose_name='etap (najwyższy)')),
                 ('language', models.CharField(blank=True, max_length=2, verbose_name='język')),
                 ('error', models.TextField(blank=True, verbose_name='błąd')),

@@ -208,18 +208,20 @@ def claim_message(
             run=run,
             triggered_by=user,
         )
-        Notification.objects.filter(pk__in=[c.notification.pk for c in claims]).update(
-            email=message,
-            recipients=recipients,
-            cc=list(settings.REMINDER_CC),
-            subject=rendered.subject,
-            body_text=rendered.body_text,
-            body_html=rendered.body_html,
-            message_id=message.message_id,
-            language=rendered.language,
-        )
+        values = {
+            "email": message,
+            "recipients": recipients,
+            "cc": list(settings.REMINDER_CC),
+            "subject": rendered.subject,
+            "body_text": rendered.body_text,
+            "body_html": rendered.body_html,
+            "message_id": message.message_id,
+            "language": rendered.language,
+        }
+        Notification.objects.filter(pk__in=[c.notification.pk for c in claims]).update(**values)
         for claim in claims:
-            claim.notification.refresh_from_db()
+            for name, value in values.items():
+                setattr(claim.notification, name, value)
     return ClaimedMessage(row=message, claims=claims, cancelled=cancelled, skipped=skipped)
 
 

@@ -321,14 +321,7 @@ def _send_due(
 
 
 def _renderable(group: list[DueStage], *, day: date, stages, report: SendReport) -> list[DueStage]:
-    """The letters of the group that can be rendered; the others are reported and left due."""
-    items = [LetterItem(d.case, d.stage) for d in group]
-    try:
-        render_letters(items=items, day=day, stages=stages)
-    except Exception as exc:  # find the letters that break it
-        log.warning("a reminder e-mail does not render (%s); checking its letters one by one", exc)
-    else:
-        return group
+    """The letters of the group that can be rendered alone; the others are reported and left due."""
     good = []
     for due in group:
         try:
@@ -368,49 +361,66 @@ def send_groups(
                     if not report.errors or "SMTP" not in report.errors[-1]:
                         report.errors.append(f"Serwer SMTP niedostępny: {unreachable}")
                     continue
-                group = _renderable(group, day=day, stages=stages, report=report)
-                if not group:
-                    continue
-                items = [LetterItem(d.case, d.stage) for d in group]
-                try:
-                    attachments = reminder_attachments(items=items, day=day)
-                except AttachmentFailed as exc:
-                    report.held += len(group)
-                    for due in group:
-                        record_held(
-                            case=due.case,
-                            stage=due.stage,
-                            day=day,
-                            reason=Reason.RENDER_FAILED,
-                            message=f"Nie udało się przygotować załącznika: {exc}",
-                            run=run,
-                            now=now,
-                        )
-                    continue
                 if pause and not first:
                     time.sleep(pause)
                 first = False
-                try:
-                    claimed = claim_message(
-                        letters=[Letter(d.case, d.stage, list(d.skips)) for d in group],
-                        day=day,
-                        stages=stages,
-                        mode=Notification.Mode.AUTOMATIC,
-                        run=run,
-                        now=now,
-                    )
-                except RenderFailed as exc:
-                    report.errors.append(str(exc))
-                    report.cancelled += len(group)
-                    continue
+                claimed = _claim_group(report, group, run=run, day=day, stages=stages, now=now)
                 if claimed is None:
-                    report.cancelled += len(group)
                     continue
+                claimed, attachments = claimed
                 report.cancelled += claimed.cancelled
                 report.skipped += claimed.skipped
                 deliver(report, claimed, sender, attachments=attachments, stages=stages, now=now)
         finally:
             sender.close()
+
+
+def _claim_group(report: SendReport, group: list[DueStage], *, run, day: date, stages, now: datetime):
+    """Claim one e-mail's letters; (claimed, attachments), or None when nothing is to be sent.
+
+    Rendering happens once, inside the claim; only when it fails are the letters rendered one
+    by one to find (and report) the ones that break it, and the rest claimed again.
+    """
+    for attempt in (1, 2):
+        items = [LetterItem(d.case, d.stage) for d in group]
+        try:
+            attachments = reminder_attachments(items=items, day=day)
+        except AttachmentFailed as exc:
+            report.held += len(group)
+            for due in group:
+                record_held(
+                    case=due.case,
+                    stage=due.stage,
+                    day=day,
+                    reason=Reason.RENDER_FAILED,
+                    message=f"Nie udało się przygotować załącznika: {exc}",
+                    run=run,
+                    now=now,
+                )
+            return None
+        try:
+            claimed = claim_message(
+                letters=[Letter(d.case, d.stage, list(d.skips)) for d in group],
+                day=day,
+                stages=stages,
+                mode=Notification.Mode.AUTOMATIC,
+                run=run,
+                now=now,
+            )
+        except RenderFailed as exc:
+            if attempt == 2:
+                report.errors.append(str(exc))
+                report.cancelled += len(group)
+                return None
+            group = _renderable(group, day=day, stages=stages, report=report)
+            if not group:
+                return None
+            continue
+        if claimed is None:
+            report.cancelled += len(group)
+            return None
+        return claimed, attachments
+    return None
 
 
 def deliver(

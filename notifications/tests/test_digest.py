@@ -61,7 +61,7 @@ def test_a_clients_letters_of_the_day_go_in_one_email_worded_by_the_highest_rung
     assert message.rcpt_tos == ["ksiegowosc@beta.test", "prezes@beta.test", "archiwum@firma.test"]
     assert other.invoice.client.emails[0] not in message.rcpt_tos  # never another client's address
     ids = [c.invoice.infakt_id for c in cases]
-    assert message["X-InvoiceTracker-Items"] == f"{ids[3]}:+14, {ids[1]}:+7, {ids[2]}:+7, {ids[0]}:-1"
+    assert message["X-InvoiceTracker-Items"] == f"{ids[0]}:-1, {ids[1]}:+7, {ids[2]}:+7, {ids[3]}:+14"
     assert message["X-InvoiceTracker-Invoice"] is None
     assert message["X-InvoiceTracker-Stage"] is None
     assert message["Subject"].startswith("Wezwanie do zapłaty – faktury ")
