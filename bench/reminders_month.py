@@ -104,7 +104,8 @@ def main() -> None:
     logging.disable(logging.WARNING)
     print(f"{args.days} days, {args.clients} clients, {args.invoices} invoices (half of them on day one)")
     print(
-        f"{'mode':<18}{'letters':>8}{'e-mails':>9}{'max to one address a day':>26}{'e-mails in a shared inbox-day':>31}"
+        f"{'mode':<18}{'letters':>8}{'e-mails':>9}{'max to a client a day':>23}{'max to an address a day':>25}"
+        f"{'e-mails in a shared inbox-day':>31}"
     )
     for digest in (True, False):
         r = month(args.days, args.clients, args.invoices, digest)
