@@ -90,6 +90,23 @@ def case_dunning_state(*, case: Case, stages: list[ReminderStage] | None = None)
     return result
 
 
+class JsonArrayLength(Func):
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="json_array_length", **extra_context)
+
+
+def clients_with_too_many_emails(*, limit: int) -> QuerySet[Client]:
+    """Clients with more usable addresses than one e-mail may carry (REMINDER_MAX_RECIPIENTS): flagged."""
+    return (
+        Client.objects.filter(has_usable_email=True)
+        .annotate(address_count=JsonArrayLength("emails"))
+        .filter(address_count__gt=limit)
+    )
+
+
 def case_count_to_hand_over() -> dict[str, int]:
     """Active cases at the end of the ladder: to hand over, and handed over (the panel's counts)."""
     rows = (

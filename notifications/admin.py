@@ -24,7 +24,7 @@ from cases.models import Case, Client, Invoice, ReminderStage
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .emails import LANGUAGES, STAGE_VARIABLES, LetterItem, StageTexts, render_letters, render_reminder
-from .models import Notification, ReminderRun
+from .models import Notification, ReminderMessage, ReminderRun
 from .selectors import letters_sent_before, reminder_stages_active
 from .services import (
     COUNTERS,
@@ -227,6 +227,22 @@ class ReminderRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("trigger",)
     date_hierarchy = "started_at"
     list_per_page = 100
+
+
+@admin.register(ReminderMessage)
+class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The e-mails as sent: one per client a day (a digest) or one per letter; read-only."""
+
+    list_display = ("send_date", "client", "status", "mode", "subject", "items", "recipients_shown", "sent_at")
+    list_filter = ("status", "mode")
+    date_hierarchy = "send_date"
+    search_fields = ("subject", "items", "message_id", "client__company_name", "client__last_name")
+    list_select_related = ("client",)
+    list_per_page = 100
+
+    @admin.display(description=_("odbiorcy"))
+    def recipients_shown(self, obj):
+        return ", ".join(obj.recipients)
 
 
 # --- Reminder stages ----------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases import formatting
 from cases.models import Case
-from cases.selectors import case_count_to_hand_over, missing_email_q
+from cases.selectors import case_count_to_hand_over, clients_with_too_many_emails, missing_email_q
 from notifications.models import Notification, ReminderRun
 from notifications.selectors import reminder_review_pending
 
@@ -175,6 +175,21 @@ def check_to_hand_over() -> Alert | None:
     return Alert("to_hand_over", "warning", message, count, links)
 
 
+def check_too_many_addresses() -> Alert | None:
+    """Clients with more addresses than one e-mail may carry: only the first REMINDER_MAX_RECIPIENTS get it."""
+    limit = settings.REMINDER_MAX_RECIPIENTS
+    names = list(clients_with_too_many_emails(limit=limit).values_list("company_name", "last_name")[:6])
+    if not names:
+        return None
+    count = clients_with_too_many_emails(limit=limit).count()
+    shown = ", ".join((company or last) for company, last in names[:5]) + ("…" if count > 5 else "")
+    message = _(
+        "Kontrahenci z więcej niż %(limit)s adresami e-mail: %(count)s (%(names)s). Przypomnienia trafiają "
+        "tylko do pierwszych %(limit)s adresów; uporządkuj adresy w InFakt."
+    ) % {"limit": limit, "count": count, "names": shown}
+    return Alert("too_many_addresses", "warning", message, count, [])
+
+
 def health_alerts(*, now: datetime | None = None) -> list[Alert]:
     """Every failing check, most serious first; an empty list means all is well."""
     now = now or timezone.now()
@@ -185,5 +200,6 @@ def health_alerts(*, now: datetime | None = None) -> list[Alert]:
         check_clients_without_email(),
         check_first_run_review(),
         check_to_hand_over(),
+        check_too_many_addresses(),
     ]
     return [alert for alert in checks if alert is not None]

@@ -331,3 +331,21 @@ def test_polish_by_default_english_on_request(staff_client, stages, kowalski):
     html = response.content.decode()
     assert "Active cases" in html
     assert "1 234,56 zł" in html  # money and dates keep the Polish business format
+
+
+def test_the_list_filters_cases_to_hand_over_and_says_so(staff_client, stages, nowak):
+    waiting = make_case(client=nowak, number="FV/HAND/1", last_stage_offset=30)
+    done = make_case(client=nowak, number="FV/HAND/2", last_stage_offset=30)
+    make_case(client=nowak, number="FV/LADDER/3", last_stage_offset=7)
+    Case.objects.filter(pk=waiting.pk).update(handover=Case.Handover.TO_HAND_OVER)
+    Case.objects.filter(pk=done.pk).update(handover=Case.Handover.HANDED_OVER, handed_over_to="Kancelaria")
+
+    html = staff_client.get(ACTIVE, {"handover": "to_hand_over"}).content.decode()
+
+    assert "FV/HAND/1" in html
+    assert "FV/HAND/2" not in html
+    assert "FV/LADDER/3" not in html
+    assert "do przekazania" in html
+    html = staff_client.get(ACTIVE, {"handover": "handed_over"}).content.decode()
+    assert "FV/HAND/2" in html
+    assert "FV/HAND/1" not in html

@@ -88,6 +88,16 @@ def client_has_too_many_emails(client: Client | None) -> bool:
     return client is not None and len(client.emails or []) > settings.REMINDER_MAX_RECIPIENTS
 
 
+def _capped_note(case: Case) -> str:
+    client = case.invoice.client
+    if not client_has_too_many_emails(client):
+        return ""
+    return (
+        f" (kontrahent ma {len(client.emails)} adresów; wysłano do pierwszych "
+        f"{settings.REMINDER_MAX_RECIPIENTS}, REMINDER_MAX_RECIPIENTS)"
+    )
+
+
 def _queue_row(
     *, case: Case, stage: ReminderStage, day: date, mode: str, user, run, reusable: tuple[str, ...]
 ) -> Notification:
@@ -252,7 +262,8 @@ def record_delivery(
                     claim.case,
                     f"Wysłano przypomnienie {stage_label(claim.stage)} do {', '.join(row.recipients)}"
                     + ("" if automatic else " (ręcznie)")
-                    + (f" w jednym e-mailu z {len(ids) - 1} innymi" if len(ids) > 1 else ""),
+                    + (f" w jednym e-mailu z {len(ids) - 1} innymi" if len(ids) > 1 else "")
+                    + _capped_note(claim.case),
                     now=now,
                     user=user,
                     sent=True,

@@ -90,7 +90,7 @@ class SendReport:
         head = f"{prefix}Przypomnienia na {self.day:%d.%m.%Y}"
         if self.dry_run:
             to_send = sum(1 for p in self.planned if p.action == "send")
-            head += f": do wysłania {to_send}"
+            head += f": do wysłania {to_send} (e-maile {self.messages})"
         else:
             head += f": wysłane {self.sent} (e-maile {self.messages})"
         tail = (

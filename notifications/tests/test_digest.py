@@ -392,3 +392,16 @@ def test_outside_debug_the_console_backend_never_records_a_reminder_as_sent(worl
     assert case.last_stage_offset == -1  # still due once a real server is configured
     row = Notification.objects.get(case=case)
     assert (row.status, row.attempts) == (Status.FAILED, 0)  # not an attempt either
+
+
+def test_a_client_with_too_many_addresses_is_flagged_in_the_banner(world, settings):
+    from syncstatus.health import health_alerts
+
+    settings.REMINDER_MAX_RECIPIENTS = 10
+    world.client(company_name="Delta S.A.", emails=[f"osoba{i}@delta.test" for i in range(12)])
+    world.client(company_name="Epsilon", emails=["a@epsilon.test"])
+
+    (alert,) = [a for a in health_alerts() if a.code == "too_many_addresses"]
+
+    assert alert.count == 1
+    assert "Delta S.A." in alert.message
