@@ -405,3 +405,35 @@ def test_a_client_with_too_many_addresses_is_flagged_in_the_banner(world, settin
 
     assert alert.count == 1
     assert "Delta S.A." in alert.message
+
+
+def test_with_business_days_off_a_saturday_letter_goes_on_saturday(world, smtp_server, settings):
+    settings.REMINDER_BUSINESS_DAYS = False
+    saturday = date(2026, 11, 14)
+    case = world.case(due=date(2026, 11, 7), last_stage_offset=-1)  # +7 falls on Saturday 14.11
+    world.sync(saturday)
+
+    assert send(saturday).sent == 1
+    assert smtp_server.messages[0]["X-InvoiceTracker-Items"] == f"{case.invoice.infakt_id}:+7"
+    case.refresh_from_db()
+    assert case.next_reminder_date == date(2026, 11, 21)  # +14: 7 days later, a Saturday too
+
+
+def test_the_review_page_costs_the_same_queries_for_many_clients(
+    world, settings, staff, client, time_machine, django_assert_max_num_queries
+):
+    from django.contrib.auth.models import Permission
+
+    settings.REMINDER_FIRST_RUN_REVIEW = True
+    time_machine.move_to(at(MON_16, 7))
+    for _ in range(15):
+        customer = world.client()
+        for _ in range(2):
+            world.case(due=date(2026, 11, 9), client=customer, last_stage_offset=-1)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_notification", "send_manual"]))
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(14):
+        page = client.get("/reminders/review/").content.decode()
+
+    assert page.count('name="exclude"') == 30
