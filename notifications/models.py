@@ -134,7 +134,7 @@ class Notification(models.Model):
 
     class Reason(models.TextChoices):
         PASSED_OVER = "passed_over", _("etap pominięty: nadszedł wyższy")
-        BEFORE_DUE_LATE = "before_due_late", _("etap przed terminem: termin już minął")
+        BEFORE_DUE_LATE = "before_due_late", _("nie dotyczy po planowanym dniu (etap przed terminem)")
         NO_EMAIL = "no_email", _("brak poprawnego adresu e-mail")
         SYNC_MISSING = "sync_missing", _("brak synchronizacji z tego dnia")
         SYNC_FAILED = "sync_failed", _("synchronizacja nie powiodła się")
