@@ -12,13 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_q.tasks import async_task
 
 from cases.calendar import business_today
 
 from .emails import LetterItem, lead_item
 from .models import ReminderReview
 from .selectors import reminder_letters_planned, reminder_review_pending
-from .services import recipients_for, reminder_review_approve, reminders_send_due
+from .services import recipients_for, reminder_review_approve
 from .services.claims import client_has_too_many_emails
 
 
@@ -32,11 +33,15 @@ def review(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         excluded = [int(pk) for pk in request.POST.getlist("exclude") if pk.isdigit()]
         reminder_review_approve(user=request.user, exclude_case_ids=excluded, day=day)
-        report = reminders_send_due(day=day)
+        # The day's run, in the worker (a first day can hold hundreds of letters, throttled).
+        async_task("notifications.tasks.reminders_send_due", day.isoformat(), task_name=f"reminders-review-{day}")
         messages.success(
             request,
-            _("Zatwierdzono pierwszą wysyłkę (wyłączone sprawy: %(excluded)s). %(summary)s")
-            % {"excluded": len(excluded), "summary": report.summary()},
+            _(
+                "Zatwierdzono pierwszą wysyłkę (wyłączone sprawy: %(excluded)s). Listy wychodzą w tle; "
+                "wynik widać w panelu synchronizacji i w dzienniku przypomnień."
+            )
+            % {"excluded": len(excluded)},
         )
         return redirect("reminders:review")
     groups = []

@@ -326,10 +326,12 @@ def test_after_the_last_rung_the_case_is_to_hand_over_and_staff_hand_it_over(wor
 
 
 def test_the_review_page_lists_held_letters_by_client_and_approves_with_one_button(
-    world, smtp_server, settings, staff, client, time_machine
+    world, smtp_server, settings, staff, client, time_machine, monkeypatch
 ):
     from django.contrib.auth.models import Permission
+    from django_q.conf import Conf
 
+    monkeypatch.setattr(Conf, "SYNC", True)  # the worker's task runs inline here
     settings.REMINDER_FIRST_RUN_REVIEW = True
     time_machine.move_to(at(MON_16, 7))
     beta, cases = four_invoices_at_three_rungs(world)
