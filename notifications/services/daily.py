@@ -306,7 +306,7 @@ def _send_due(
                 report.skipped += _give_up(due=due, failed=failed, day=day, stages=stages, run=run, now=now)
     if dry_run:
         report.skipped += sum(len(d.skips) for d in to_send)
-        report.messages = len(group_letters(to_send))
+        _number_emails(report, group_letters(to_send))
         return
     send_groups(
         report,
@@ -473,5 +473,14 @@ def reminders_preview(*, day: date) -> SendReport:
         elif action == "held":
             report.held += 1
         report.skipped += len(due.skips)
-    report.messages = len(group_letters(sendable))
+    _number_emails(report, group_letters(sendable))
     return report
+
+
+def _number_emails(report: SendReport, groups: list[list[DueStage]]) -> None:
+    """Dry runs and previews: say which e-mail each letter would travel in."""
+    number = {due.case.pk: n for n, group in enumerate(groups, start=1) for due in group}
+    for line in report.planned:
+        if line.action == "send":
+            line.email = number.get(line.case_id)
+    report.messages = len(groups)

@@ -37,6 +37,7 @@ class PlannedSend:
     subject: str = ""
     passed_over: list[int] = field(default_factory=list)
     note: str = ""
+    email: int | None = None  # which of the day's e-mails the letter goes in (1-based; digests share one)
 
 
 COUNTERS = (

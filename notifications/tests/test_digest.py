@@ -439,3 +439,40 @@ def test_the_review_page_costs_the_same_queries_for_many_clients(
         page = client.get("/reminders/review/").content.decode()
 
     assert page.count('name="exclude"') == 30
+
+
+# --- The attachment seam (a later issue attaches the PDF formal demand) -----------------------
+
+
+def test_an_attachment_goes_with_its_email_and_a_failing_one_holds_the_letter(world, smtp_server, monkeypatch):
+    from notifications import emails
+
+    def demand_pdf(items, day):
+        if any(i.stage.offset_days == 14 for i in items):
+            return [("wezwanie.pdf", b"%PDF-1.4 test", "application/pdf")]
+        return []
+
+    monkeypatch.setattr(emails, "ATTACHMENT_PROVIDERS", [demand_pdf])
+    demand = world.case(due=date(2026, 11, 2), last_stage_offset=7)
+    Case.objects.filter(pk=demand.pk).update(last_letter_on=date(2026, 11, 9), last_letter_offset=7)
+    world.sync(MON_16)
+
+    assert send(MON_16).sent == 1
+    (message,) = smtp_server.messages
+    (attachment,) = [part for part in message.message.iter_attachments()]
+    assert (attachment.get_filename(), attachment.get_content()) == ("wezwanie.pdf", b"%PDF-1.4 test")
+
+    def broken(items, day):
+        raise OSError("PDF renderer unavailable")
+
+    monkeypatch.setattr(emails, "ATTACHMENT_PROVIDERS", [broken])
+    other = world.case(due=date(2026, 11, 9), last_stage_offset=-1)
+    world.sync(MON_16)
+    report = send(MON_16)
+
+    assert (report.sent, report.held) == (0, 1)
+    assert len(smtp_server.messages) == 1  # never sent without its attachment
+    held = Notification.objects.get(case=other, status=Status.HELD)
+    assert "PDF renderer unavailable" in held.error
+    other.refresh_from_db()
+    assert other.last_stage_offset == -1  # still due
