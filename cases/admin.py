@@ -503,6 +503,7 @@ class CaseAdmin(admin.ModelAdmin):
     def dunning_state(self, obj):
         labels = {
             "sent": _("wysłany"),
+            "uncertain": _("niepewny (do sprawdzenia)"),
             "skipped": _("pominięty"),
             "next": _("następny"),
             "later": _("jeszcze nie"),

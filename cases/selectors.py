@@ -54,7 +54,7 @@ class RungState:
 
     offset: int
     name: str
-    state: str  # sent | skipped | next | later
+    state: str  # sent | uncertain | skipped | next | later
     day: date | None = None
     note: str = ""
 
@@ -66,21 +66,30 @@ def case_dunning_state(*, case: Case, stages: list[ReminderStage] | None = None)
         stages = list(ReminderStage.objects.filter(is_active=True).order_by("offset_days"))
     sent: dict[int, date] = {}
     skipped: dict[int, str] = {}
+    uncertain: dict[int, date] = {}
     events = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REMINDER).order_by("at", "id")
     for event in events:
         offset = event.data.get("offset")
         if offset is None:
             continue
+        status = event.data.get("status")
         if event.data.get("sent"):
             sent[offset] = event.at.astimezone(WARSAW).date()
             skipped.pop(offset, None)
-        elif event.data.get("status") == "skipped" and offset not in sent:
+            uncertain.pop(offset, None)
+        elif offset in sent:
+            continue
+        elif status == "skipped" or (status == "failed" and event.data.get("final")):
             skipped[offset] = event.message.split(": ", 1)[-1]
+        elif status == "uncertain":
+            uncertain[offset] = event.at.astimezone(WARSAW).date()
     result = []
     for stage in stages:
         offset = stage.offset_days
         if offset in sent:
             result.append(RungState(offset, stage.name, "sent", sent[offset]))
+        elif offset in uncertain:
+            result.append(RungState(offset, stage.name, "uncertain", uncertain[offset]))
         elif offset in skipped:
             result.append(RungState(offset, stage.name, "skipped", note=skipped[offset]))
         elif case.next_stage_id == stage.pk:

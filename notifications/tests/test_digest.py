@@ -476,3 +476,23 @@ def test_an_attachment_goes_with_its_email_and_a_failing_one_holds_the_letter(wo
     assert "PDF renderer unavailable" in held.error
     other.refresh_from_db()
     assert other.last_stage_offset == -1  # still due
+
+
+def test_the_case_ladder_shows_sent_skipped_uncertain_and_next_as_they_are(world, smtp_server):
+    from cases.selectors import case_dunning_state
+
+    case = world.case(due=date(2026, 11, 2))
+    world.sync(date(2026, 11, 9))
+    send(date(2026, 11, 9))  # -1 skipped (late), +7 sent
+    smtp_server.handler.drop_during_data = True
+    world.sync(date(2026, 11, 16))
+    send(date(2026, 11, 16))  # +14 cut during DATA: uncertain
+    case.refresh_from_db()
+
+    states = {r.offset: (r.state, r.day) for r in case_dunning_state(case=case)}
+
+    assert states[-1][0] == "skipped"
+    assert states[7] == ("sent", date(2026, 11, 9))
+    assert states[14] == ("uncertain", date(2026, 11, 16))
+    assert states[21] == ("next", date(2026, 11, 23))
+    assert states[30] == ("later", None)
