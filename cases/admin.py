@@ -433,6 +433,8 @@ class CaseAdmin(admin.ModelAdmin):
         wanted = ["pause_cases", "close_cases", "send_stage_now", "refresh_from_infakt"]
         if obj.paused_until is not None:
             wanted.insert(1, "resume_cases")
+        if obj.handover != Case.Handover.HANDED_OVER:
+            wanted.insert(0 if obj.handover == Case.Handover.TO_HAND_OVER else len(wanted), "mark_handed_over")
         return [(name, actions[name][2]) for name in wanted if name in actions]
 
     # --- Display helpers ---------------------------------------------------------------

@@ -374,6 +374,8 @@ def test_cases_to_hand_over_are_filtered_and_handed_over_in_bulk(staff_client, s
     other = make_case(client=kowalski, last_stage_offset=7)
     Case.objects.filter(pk__in=[c.pk for c in at_end]).update(handover=Case.Handover.TO_HAND_OVER)
 
+    one = staff_client.get(reverse("admin:cases_case_change", args=[at_end[0].pk])).content.decode()
+    assert 'value="mark_handed_over"' in one  # a button on the case itself
     listed = staff_client.get(CHANGELIST, {"handover__exact": "to_hand_over"}).content.decode()
     assert all(c.invoice.number in listed for c in at_end)
     assert other.invoice.number not in listed
@@ -394,6 +396,7 @@ def test_cases_to_hand_over_are_filtered_and_handed_over_in_bulk(staff_client, s
         assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.HANDED_OVER).exists()
     page = staff_client.get(reverse("admin:cases_case_change", args=[at_end[0].pk])).content.decode()
     assert "Przekazana" in page
+    assert 'value="mark_handed_over"' not in page  # already handed over: no button
     assert "Kancelaria Nowak" in page
 
 
