@@ -39,8 +39,15 @@ def items(message) -> list[tuple[int, int]]:
     return result
 
 
+BUSINESS_DAYS = {"on": True}
+
+
+def business(day: date) -> bool:
+    return is_business_day(day) if BUSINESS_DAYS["on"] else True
+
+
 def first_business_day_on_or_after(day: date) -> date:
-    while not is_business_day(day):
+    while not business(day):
         day += timedelta(days=1)
     return day
 
@@ -50,7 +57,7 @@ def planned_day(due: date, offset: int) -> date:
     p = first_business_day_on_or_after(due + timedelta(days=offset))
     if p >= due:
         p = due - timedelta(days=1)
-        while not is_business_day(p):
+        while not business(p):
             p -= timedelta(days=1)
     return p
 
@@ -62,7 +69,7 @@ def policy_letters(*, due: date, offsets: list[int], opened: date, until: date) 
     letters = []
     day = opened
     while day <= until:
-        if is_business_day(day):
+        if business(day):
             while pending:
                 offset = pending[0]
                 if offset < 0:
@@ -86,9 +93,23 @@ def policy_letters(*, due: date, offsets: list[int], opened: date, until: date) 
     return letters
 
 
-@pytest.mark.parametrize("digest", [True, False], ids=["digest", "one-per-invoice"])
-def test_a_month_follows_the_ladder_to_the_letter_and_nothing_goes_to_payers(api, world, smtp_server, settings, digest):  # noqa: F811
+@pytest.mark.parametrize(
+    ("digest", "business_days"),
+    [(True, True), (False, True), (True, False)],
+    ids=["digest", "one-per-invoice", "digest-every-day"],
+)
+def test_a_month_follows_the_ladder_to_the_letter_and_nothing_goes_to_payers(
+    api,  # noqa: F811
+    world,  # noqa: F811
+    smtp_server,  # noqa: F811
+    settings,
+    monkeypatch,
+    digest,
+    business_days,
+):
     settings.REMINDER_DIGEST = digest
+    settings.REMINDER_BUSINESS_DAYS = business_days
+    monkeypatch.setitem(BUSINESS_DAYS, "on", business_days)
     offsets = sorted(ReminderStage.objects.filter(is_active=True).values_list("offset_days", flat=True))
     delivered: list[tuple[int, int, date]] = []  # (InFakt invoice id, offset, day)
     per_address_day: Counter = Counter()
@@ -106,7 +127,7 @@ def test_a_month_follows_the_ladder_to_the_letter_and_nothing_goes_to_payers(api
         for message in smtp_server.messages[before:]:
             listed = items(message)
             multi += len(listed) > 1
-            assert is_business_day(today)
+            assert business(today)
             if len(listed) == 1:
                 assert message["X-InvoiceTracker-Invoice"] == str(listed[0][0])
                 assert int(message["X-InvoiceTracker-Stage"]) == listed[0][1]

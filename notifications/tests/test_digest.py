@@ -496,3 +496,23 @@ def test_the_case_ladder_shows_sent_skipped_uncertain_and_next_as_they_are(world
     assert states[14] == ("uncertain", date(2026, 11, 16))
     assert states[21] == ("next", date(2026, 11, 23))
     assert states[30] == ("later", None)
+
+
+def test_a_paused_case_gets_nothing_while_paused_and_its_next_rung_when_the_pause_ends(world, smtp_server, staff):
+    from cases.services import case_pause
+
+    case = world.case(due=date(2026, 11, 2), last_stage_offset=7)
+    Case.objects.filter(pk=case.pk).update(last_letter_on=date(2026, 11, 9), last_letter_offset=7)
+    case.refresh_from_db()
+    case_pause(case=case, until=date(2026, 11, 18), reason=Case.PauseReason.PROMISE_TO_PAY, user=staff)
+    for day in (date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)):  # +14 was due on Mon 16.11
+        world.sync(day)
+        assert (send(day).sent, send(day).paused) == (0, 1)
+    assert smtp_server.messages == []
+
+    world.sync(date(2026, 11, 19))
+    assert send(date(2026, 11, 19)).sent == 1  # the first day the case is no longer paused
+
+    assert smtp_server.messages[0]["X-InvoiceTracker-Items"] == f"{case.invoice.infakt_id}:+14"
+    case.refresh_from_db()
+    assert case.next_reminder_date == date(2026, 11, 26)  # +21 keeps the spacing from Thu 19.11
