@@ -32,11 +32,12 @@ from notifications.admin import NotificationInline
 from . import formatting
 from .calendar import business_today
 from .claim_selectors import case_claim_context, case_claims, claim_display
-from .forms import CloseForm, PauseForm, SendStageForm, WaiverForm
+from .forms import CloseForm, HandOverForm, PauseForm, SendStageForm, WaiverForm
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 from .selectors import (
     DAYS_PAST_DUE_BUCKETS,
     CasePaginator,
+    case_dunning_state,
     case_filter_days_bucket,
     case_list_for_ui,
     case_search_q,
@@ -46,6 +47,7 @@ from .selectors import (
 from .services import (
     case_close,
     case_confirm_amount,
+    case_mark_handed_over,
     case_pause,
     case_request_refresh,
     case_resume,
@@ -53,6 +55,7 @@ from .services import (
     client_set_public_medical,
     normalize_nip,
 )
+from .tables import progress_html
 
 log = logging.getLogger("invoicetracker.admin")
 
@@ -300,6 +303,7 @@ class CaseAdmin(admin.ModelAdmin):
         LastStageFilter,
         DaysPastDueFilter,
         PausedFilter,
+        "handover",
         MissingEmailFilter,
         CurrencyFilter,
         KindFilter,
@@ -323,6 +327,7 @@ class CaseAdmin(admin.ModelAdmin):
         "confirm_amount",
         "close_cases",
         "send_stage_now",
+        "mark_handed_over",
         "refresh_from_infakt",
         "waive_claims",
     ]
@@ -352,6 +357,7 @@ class CaseAdmin(admin.ModelAdmin):
                     "opened",
                     "progress",
                     "next_reminder",
+                    "dunning_state",
                     "pause",
                     "closed",
                     "last_refreshed",
@@ -376,6 +382,7 @@ class CaseAdmin(admin.ModelAdmin):
         "opened",
         "progress",
         "next_reminder",
+        "dunning_state",
         "pause",
         "closed",
         "last_refreshed",
@@ -457,6 +464,8 @@ class CaseAdmin(admin.ModelAdmin):
             wanted.insert(1, "resume_cases")
         if obj.awaits_amount_review:
             wanted.insert(0, "confirm_amount")
+        if obj.handover != Case.Handover.HANDED_OVER:
+            wanted.insert(0 if obj.handover == Case.Handover.TO_HAND_OVER else len(wanted), "mark_handed_over")
         return [(name, actions[name][2]) for name in wanted if name in actions]
 
     # --- Display helpers ---------------------------------------------------------------
@@ -525,10 +534,67 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("przypomnienia"), ordering=F("last_stage_offset").asc(nulls_first=True))
     def progress(self, obj):
-        done = obj.stages_done or 0
-        if obj.last_stage_name:
-            return format_html("{}/{} <small>{}</small>", done, obj.stages_total or 0, obj.last_stage_name)
-        return f"{done}/{obj.stages_total or 0}"
+        return progress_html(obj)
+
+    @admin.display(description=_("drabina wezwań"))
+    def dunning_state(self, obj):
+        labels = {
+            "sent": _("wysłany"),
+            "uncertain": _("niepewny (do sprawdzenia)"),
+            "skipped": _("pominięty"),
+            "next": _("następny"),
+            "later": _("jeszcze nie"),
+        }
+        rows = format_html_join(
+            "",
+            '<tr class="rung {}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    rung.state,
+                    rung.name,
+                    f"{rung.offset:+d}",
+                    labels[rung.state],
+                    formatting.format_date(rung.day) if rung.day else rung.note,
+                )
+                for rung in case_dunning_state(case=obj)
+            ),
+        )
+        handover = ""
+        if obj.handover == Case.Handover.TO_HAND_OVER:
+            handover = format_html('<p class="handover to_hand_over"><strong>{}</strong></p>', _("Do przekazania"))
+        elif obj.handover == Case.Handover.HANDED_OVER:
+            handover = format_html(
+                '<p class="handover handed_over"><strong>{}</strong> {} · {}{}</p>',
+                _("Przekazana"),
+                formatting.format_date(obj.handed_over_on),
+                obj.handed_over_to,
+                f" · {obj.handover_note}" if obj.handover_note else "",
+            )
+        return format_html('<table class="it-ladder">{}</table>{}', rows, handover)
+
+    @admin.action(description=_("Oznacz jako przekazane…"), permissions=["change"])
+    def mark_handed_over(self, request, queryset):
+        step = self._parameters(
+            request,
+            queryset,
+            HandOverForm,
+            title=_("Przekaż sprawy"),
+            action="mark_handed_over",
+            intro=_("Zaznaczone sprawy zostaną oznaczone jako przekazane (np. do firmy windykacyjnej lub kancelarii)."),
+        )
+        if isinstance(step, TemplateResponse):
+            return step
+        data = step.cleaned_data
+        done = case_mark_handed_over(
+            cases=queryset.select_related(None).only("pk"),
+            user=request.user,
+            to=data["to"],
+            on=data["on"],
+            note=data["note"],
+        )
+        skipped = queryset.count() - done
+        self._report(request, _("Przekazano spraw: %(done)s") % {"done": done}, skipped)
+        return self._done(request)
 
     @admin.display(description=_("następne przypomnienie"), ordering="next_reminder_date")
     def next_reminder(self, obj):
@@ -552,6 +618,8 @@ class CaseAdmin(admin.ModelAdmin):
                 _("wstrzymana do"),
                 obj.paused_until_display,
             )
+        if obj.handover:
+            return format_html('{} <span class="it-handover">{}</span>', label, obj.get_handover_display())
         return label
 
     @admin.display(description=_("e-mail"), ordering="invoice__client__has_usable_email")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .calendar import business_today
 from .forms import DateInput
-from .models import Invoice, ReminderStage, case_paused_q
+from .models import Case, Invoice, ReminderStage, case_paused_q
 from .selectors import case_filter_days_past_due, case_search_q, missing_email_q
 from .services import normalize_nip
 
@@ -71,6 +71,9 @@ class CaseFilter(django_filters.FilterSet):
         choices=Invoice.Kind.choices,
         field_name="invoice__kind",
         empty_label=_("wszystkie"),
+    )
+    handover = django_filters.ChoiceFilter(
+        label=_("Przekazanie"), choices=Case.Handover.choices, field_name="handover", empty_label=_("wszystkie")
     )
 
     def filter_text(self, queryset, name, value):

@@ -54,3 +54,9 @@ class WaiverForm(forms.Form):
         if (data.get("waive_interest") or data.get("waive_compensation")) and not data.get("reason", "").strip():
             self.add_error("reason", _("Podaj powód rezygnacji."))
         return data
+
+
+class HandOverForm(forms.Form):
+    to = forms.CharField(label=_("Komu przekazano"), max_length=255)
+    on = forms.DateField(label=_("Dnia"), widget=DateInput(), initial=business_today)
+    note = forms.CharField(label=_("Notatka"), max_length=500, required=False)

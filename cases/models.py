@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .ladder import Letter
+
 # The pause reason of an open-ended pause: a correction changed the invoice, and no letter goes out
 # until a person confirms the amount still owed (`cases.services.case_confirm_amount`).
 REVIEW_PAUSE_REASON = "correction"
@@ -175,6 +177,22 @@ class Invoice(models.Model):
         return self.number
 
     @property
+    def buyer_is_consumer(self) -> bool:
+        """Is the buyer a consumer (private person)? The one rule for business/consumer wording:
+        InFakt's `client_business_activity_kind` on the invoice (`private_person` = consumer;
+        `self_employed`, `other_business` = business); when absent, the client's
+        `business_activity_kind`; then a NIP (on the invoice or the client) means a business."""
+        kind = str((self.raw or {}).get("client_business_activity_kind") or "").strip()
+        if not kind and self.client is not None:
+            kind = (self.client.business_activity_kind or "").strip()
+        if kind:
+            return kind == "private_person"
+        nip = str((self.raw or {}).get("client_tax_code") or "").strip()
+        if not nip and self.client is not None:
+            nip = (self.client.nip or "").strip()
+        return not nip
+
+    @property
     def is_fully_paid(self) -> bool:
         return self.status == self.Status.PAID or self.left_to_pay <= 0
 
@@ -219,6 +237,10 @@ class Case(models.Model):
         MANUAL = "manual", _("zamknięta ręcznie")
         CORRECTED = "corrected", _("skorygowana do zera")
 
+    class Handover(models.TextChoices):
+        TO_HAND_OVER = "to_hand_over", _("do przekazania")
+        HANDED_OVER = "handed_over", _("przekazana")
+
     class PauseReason(models.TextChoices):
         PROMISE_TO_PAY = "promise", _("obietnica zapłaty")
         DISPUTE = "dispute", _("spór")
@@ -262,6 +284,24 @@ class Case(models.Model):
     # refreshed daily by `case_claims_refresh`. Pages show the claim computed for the day.
     claim_total = models.BigIntegerField(_("roszczenie razem"), null=True, blank=True)
     claim_as_of = models.DateField(_("roszczenie na dzień"), null=True, blank=True)
+    # The previous overdue letter that went out (automatic or manual): its day (L) and rung offset
+    # time the next rung (cases.ladder.overdue_due_day). Written by cases.services only.
+    last_letter_on = models.DateField(_("ostatni list po terminie: dzień"), null=True, blank=True)
+    last_letter_offset = models.SmallIntegerField(_("ostatni list po terminie: etap"), null=True, blank=True)
+    letters_sent = models.PositiveSmallIntegerField(_("wysłane listy"), default=0)
+    # End of the ladder: after the last rung the case is to be handed over, then handed over by staff.
+    handover = models.CharField(_("przekazanie"), max_length=16, choices=Handover, blank=True, db_index=True)
+    handed_over_on = models.DateField(_("przekazano dnia"), null=True, blank=True)
+    handed_over_to = models.CharField(_("przekazano komu"), max_length=255, blank=True)
+    handover_note = models.CharField(_("notatka do przekazania"), max_length=500, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("przekazał"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("sprawa")
@@ -316,6 +356,13 @@ class Case(models.Model):
         """Paused with no end date: a correction changed the invoice and staff must confirm the amount."""
         return self.paused_until is None and self.pause_reason == REVIEW_PAUSE_REASON
 
+    @property
+    def previous_letter(self):
+        """The previous overdue letter (cases.ladder.Letter) or None."""
+        if self.last_letter_on is None or self.last_letter_offset is None:
+            return None
+        return Letter(self.last_letter_on, self.last_letter_offset)
+
 
 class CaseEvent(models.Model):
     """The timeline of a case: what happened to it and when."""
@@ -334,6 +381,7 @@ class CaseEvent(models.Model):
         CLAIM = "claim", _("roszczenie")
         CORRECTION = "correction", _("korekta")
         CONFIRMED = "confirmed", _("potwierdzenie kwoty")
+        HANDED_OVER = "handed_over", _("przekazanie")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("kiedy"), db_index=True)

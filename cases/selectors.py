@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.db.models import (
     BooleanField,
+    Count,
     DateField,
     ExpressionWrapper,
     F,
@@ -25,7 +27,7 @@ from django.db.models.lookups import In
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .calendar import business_today
+from .calendar import WARSAW, business_today
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 from .services import normalize_nip
 
@@ -44,6 +46,87 @@ def case_stages_sent(*, case_ids: list[int]) -> dict[int, list[int]]:
     for case_id, offset in events.order_by("at").values_list("case_id", "data__offset"):
         sent.setdefault(case_id, []).append(offset)
     return sent
+
+
+@dataclass
+class RungState:
+    """One rung of a case's ladder as staff see it."""
+
+    offset: int
+    name: str
+    state: str  # sent | uncertain | skipped | next | later
+    day: date | None = None
+    note: str = ""
+
+
+def case_dunning_state(*, case: Case, stages: list[ReminderStage] | None = None) -> list[RungState]:
+    """The truth about a case's ladder, from its timeline: each rung sent (day), skipped (why), next (date)
+    or not yet reached."""
+    if stages is None:
+        stages = list(ReminderStage.objects.filter(is_active=True).order_by("offset_days"))
+    sent: dict[int, date] = {}
+    skipped: dict[int, str] = {}
+    uncertain: dict[int, date] = {}
+    events = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REMINDER).order_by("at", "id")
+    for event in events:
+        offset = event.data.get("offset")
+        if offset is None:
+            continue
+        status = event.data.get("status")
+        if event.data.get("sent"):
+            sent[offset] = event.at.astimezone(WARSAW).date()
+            skipped.pop(offset, None)
+            uncertain.pop(offset, None)
+        elif offset in sent:
+            continue
+        elif status == "skipped" or (status == "failed" and event.data.get("final")):
+            skipped[offset] = event.message.split(": ", 1)[-1]
+        elif status == "uncertain":
+            uncertain[offset] = event.at.astimezone(WARSAW).date()
+    result = []
+    for stage in stages:
+        offset = stage.offset_days
+        if offset in sent:
+            result.append(RungState(offset, stage.name, "sent", sent[offset]))
+        elif offset in uncertain:
+            result.append(RungState(offset, stage.name, "uncertain", uncertain[offset]))
+        elif offset in skipped:
+            result.append(RungState(offset, stage.name, "skipped", note=skipped[offset]))
+        elif case.next_stage_id == stage.pk:
+            result.append(RungState(offset, stage.name, "next", case.next_reminder_date))
+        else:
+            result.append(RungState(offset, stage.name, "later"))
+    return result
+
+
+class JsonArrayLength(Func):
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="json_array_length", **extra_context)
+
+
+def clients_with_too_many_emails(*, limit: int) -> QuerySet[Client]:
+    """Clients with more usable addresses than one e-mail may carry (REMINDER_MAX_RECIPIENTS): flagged."""
+    return (
+        Client.objects.filter(has_usable_email=True)
+        .annotate(address_count=JsonArrayLength("emails"))
+        .filter(address_count__gt=limit)
+    )
+
+
+def case_count_to_hand_over() -> dict[str, int]:
+    """Active cases at the end of the ladder: to hand over, and handed over (the panel's counts)."""
+    rows = (
+        Case.objects.filter(status=Case.Status.ACTIVE)
+        .exclude(handover="")
+        .values_list("handover")
+        .annotate(n=Count("pk"))
+    )
+    counts = {Case.Handover.TO_HAND_OVER.value: 0, Case.Handover.HANDED_OVER.value: 0}
+    counts.update(dict(rows))
+    return counts
 
 
 # --- Staff UI: one annotated queryset for the admin, the lists and the exports ---------

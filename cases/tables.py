@@ -17,6 +17,14 @@ from .claim_selectors import case_claims, claim_display
 from .models import Case
 
 
+def progress_html(record) -> str:
+    """The ladder's progress as it truly is: letters actually sent of the rungs, and the last rung handled."""
+    text = _("wysłano %(sent)s z %(total)s") % {"sent": record.letters_sent or 0, "total": record.stages_total or 0}
+    if record.last_stage_name:
+        return format_html("{} <small>{}</small>", text, record.last_stage_name)
+    return str(text)
+
+
 class MoneyColumn(tables.Column):
     """Integer grosze shown as 1 234,56 zł."""
 
@@ -143,12 +151,11 @@ class CaseTable(tables.Table):
         return queryset.order_by(order, "-pk" if is_descending else "pk"), True
 
     def render_progress(self, record):
-        done, total = record.stages_done or 0, record.stages_total or 0
-        if record.last_stage_name:
-            return format_html("{}/{} <small>{}</small>", done, total, record.last_stage_name)
-        return f"{done}/{total}"
+        return progress_html(record)
 
     def render_status(self, record):
+        if record.status == Case.Status.ACTIVE and record.handover:
+            return format_html('<span class="handover {}">{}</span>', record.handover, record.get_handover_display())
         if record.status == Case.Status.CLOSED:
             return f"{record.get_status_display()}: {record.get_close_reason_display()}"
         if record.is_paused:

@@ -13,7 +13,7 @@ from .calendar import business_today
 from .claim_selectors import case_claim_context
 from .filters import CaseFilter
 from .models import Case
-from .selectors import CasePaginator, case_list_for_ui, case_stages_sent, case_timeline
+from .selectors import CasePaginator, case_dunning_state, case_list_for_ui, case_stages_sent, case_timeline
 from .tables import CaseTable, ClosedCaseTable
 
 
@@ -99,6 +99,7 @@ class CaseDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
             title=case.invoice.number,
             timeline=case_timeline(case=case),
             stages_sent=case_stages_sent(case_ids=[case.pk]).get(case.pk, []),
+            ladder=case_dunning_state(case=case),
             can_act=self.request.user.has_perm("cases.change_case") and case.status == Case.Status.ACTIVE,
             **case_claim_context(case, day=business_today()),
         )

@@ -379,12 +379,19 @@ SELLER_NIP = env.str("SELLER_NIP", default="")
 SELLER_BANK_ACCOUNT = env.str("SELLER_BANK_ACCOUNT", default="")
 REMINDER_CONTACT_EMAIL = env.str("REMINDER_CONTACT_EMAIL", default="")
 REMINDER_CONTACT_PHONE = env.str("REMINDER_CONTACT_PHONE", default="")
+# One e-mail per client (and recipient set) per day listing all its letters; false = one e-mail per invoice.
+REMINDER_DIGEST = _bool("REMINDER_DIGEST", True)
+# The formal demand's payment deadline: this many days from the sending day, moved to a business day.
+REMINDER_DEMAND_DAYS = _int("REMINDER_DEMAND_DAYS", 7, minimum=1, maximum=60)
+# Hold the first letters the app would ever send until staff approve them (/reminders/review/).
+REMINDER_FIRST_RUN_REVIEW = _bool("REMINDER_FIRST_RUN_REVIEW", True)
+# At most this many of a client's addresses receive one e-mail (a client with more is flagged).
+REMINDER_MAX_RECIPIENTS = _int("REMINDER_MAX_RECIPIENTS", 10, minimum=1, maximum=100)
 
 # Claims (issue 12): NBP exchange-rate API, interest notes, the formal demand.
 NBP_API_URL = env.str("NBP_API_URL", default="https://api.nbp.pl/api").rstrip("/")
 NBP_TIMEOUT = _int("NBP_TIMEOUT", 10, minimum=1, maximum=120)
 INTEREST_NOTE_MIN = _int("INTEREST_NOTE_MIN", 2000, minimum=0, maximum=10**9)  # grosze
-REMINDER_DEMAND_DAYS = _int("REMINDER_DEMAND_DAYS", 7, minimum=1, maximum=90)
 SELLER_CITY = env.str("SELLER_CITY", default="")
 
 # --- UI ------------------------------------------------------------------------------

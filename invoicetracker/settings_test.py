@@ -12,3 +12,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 INFAKT_API_KEY = "test-key"
 INFAKT_BASE_URL = "https://infakt.test/api/v3"
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The first-run review is tested on its own (notifications/tests/test_review.py) with it switched on.
+REMINDER_FIRST_RUN_REVIEW = False

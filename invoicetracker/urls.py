@@ -15,4 +15,5 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("sync/", include("syncstatus.urls")),
     path("documents/", include("documents.urls")),
+    path("reminders/", include("notifications.urls")),
 ]

@@ -20,13 +20,21 @@ from django.views.decorators.http import require_POST
 
 from cases.calendar import business_today
 from cases.formatting import format_datetime
-from cases.models import Case, ReminderStage
+from cases.models import Case, Client, Invoice, ReminderStage
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
-from .emails import LANGUAGES, STAGE_VARIABLES, StageTexts, reminder_context, render_reminder
-from .models import Notification, ReminderRun
+from .emails import (
+    LANGUAGES,
+    STAGE_VARIABLES,
+    LetterItem,
+    StageTexts,
+    reminder_context,
+    render_letters,
+    render_reminder,
+)
+from .models import Notification, ReminderMessage, ReminderRun
 from .render_limits import render_limited
-from .selectors import reminder_stages_active
+from .selectors import letters_sent_before, reminder_stages_active
 from .services import (
     COUNTERS,
     ReminderNotSendable,
@@ -230,6 +238,22 @@ class ReminderRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 100
 
 
+@admin.register(ReminderMessage)
+class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The e-mails as sent: one per client a day (a digest) or one per letter; read-only."""
+
+    list_display = ("send_date", "client", "status", "mode", "subject", "items", "recipients_shown", "sent_at")
+    list_filter = ("status", "mode")
+    date_hierarchy = "send_date"
+    search_fields = ("subject", "items", "message_id", "client__company_name", "client__last_name")
+    list_select_related = ("client",)
+    list_per_page = 100
+
+    @admin.display(description=_("odbiorcy"))
+    def recipients_shown(self, obj):
+        return ", ".join(obj.recipients)
+
+
 # --- Reminder stages ----------------------------------------------------------------
 
 
@@ -253,11 +277,65 @@ class ReminderStageForm(forms.ModelForm):
                     Template(source)
                 except TemplateSyntaxError as exc:
                     self.add_error(field, _("Błąd w szablonie: %(error)s") % {"error": exc})
+        if not self.errors:
+            self._check_renders(cleaned)
         if not (cleaned.get("subject_pl") or "").strip():
             self.add_error("subject_pl", _("Temat po polsku jest wymagany."))
         if not (cleaned.get("body_text_pl") or "").strip():
             self.add_error("body_text_pl", _("Treść tekstowa po polsku jest wymagana."))
         return cleaned
+
+    def _check_renders(self, cleaned) -> None:
+        """A template that parses but fails when rendered (a bad filter argument...) is refused too:
+        every language, business and consumer, one invoice and a digest of two, on sample data."""
+        stage = ReminderStage(name=cleaned.get("name") or "?", offset_days=cleaned.get("offset_days") or 0)
+        items = sample_letters(stage)
+        for language in LANGUAGES:
+            texts = StageTexts(
+                subject=cleaned.get(f"subject_{language}") or cleaned.get("subject_pl") or "",
+                body_text=cleaned.get(f"body_text_{language}") or cleaned.get("body_text_pl") or "",
+                body_html=cleaned.get(f"body_html_{language}") or cleaned.get("body_html_pl") or "",
+            )
+            for consumer in (False, True):
+                for letters in (items[:1], items):
+                    try:
+                        render_letters(
+                            items=letters,
+                            day=business_today(),
+                            stages=[stage],
+                            texts=texts,
+                            language=language,
+                            consumer=consumer,
+                            history=[{"date": "02.11.2026", "name": "?", "offset": 7, "invoice_number": "FV 1"}],
+                        )
+                    except Exception as exc:
+                        self.add_error(
+                            f"body_text_{language}",
+                            _("Szablon nie daje się złożyć (%(variant)s): %(error)s")
+                            % {"variant": language.upper(), "error": f"{type(exc).__name__}: {exc}"},
+                        )
+                        return
+
+
+def sample_letters(stage: ReminderStage) -> list[LetterItem]:
+    """Two unsaved sample invoices of one client, to check that a stage's texts render."""
+    today = business_today()
+    client = Client(infakt_id=0, company_name="Przykład Sp. z o.o.", nip="5261040828", emails=["a@example.com"])
+    items = []
+    for n in (1, 2):
+        invoice = Invoice(
+            infakt_id=n,
+            number=f"FV {n}/2026",
+            status=Invoice.Status.SENT,
+            issue_date=today,
+            due_date=today,
+            gross=123456,
+            left_to_pay=123456,
+            currency="PLN",
+            client=client,
+        )
+        items.append(LetterItem(Case(pk=n, invoice=invoice), stage))
+    return items
 
 
 class ReminderStageAdmin(admin.ModelAdmin):
@@ -368,13 +446,27 @@ class ReminderStageAdmin(admin.ModelAdmin):
         stage, texts, language, case, stages = self._preview_input(request)
         if case is None:
             return JsonResponse({"error": str(_("Brak spraw do podglądu: podgląd potrzebuje choć jednej sprawy."))})
+        day = business_today()
+        history = letters_sent_before(case_ids=[case.pk], before=day)
         try:
             context = reminder_context(case=case, stage=stage, day=business_today(), stages=stages, language=language)
             for source, autoescape in ((texts.subject, False), (texts.body_text, False), (texts.body_html, True)):
                 render_limited(source, context, autoescape=autoescape)  # bounded: time, loops, size
             rendered = render_reminder(
-                case=case, stage=stage, day=business_today(), stages=stages, texts=texts, language=language
+                case=case, stage=stage, day=day, stages=stages, texts=texts, language=language, history=history
             )
+            variants = {
+                name: render_letters(
+                    items=[LetterItem(case, stage)],
+                    day=day,
+                    stages=stages,
+                    texts=texts,
+                    language=language,
+                    history=history,
+                    consumer=consumer,
+                )
+                for name, consumer in (("business", False), ("consumer", True))
+            }
         except Exception as exc:  # a half-typed template: show the error, keep the page working
             return JsonResponse({"error": f"{type(exc).__name__}: {exc}"})
         client = case.invoice.client
@@ -387,6 +479,10 @@ class ReminderStageAdmin(admin.ModelAdmin):
                 "subject": rendered.subject,
                 "text": rendered.body_text,
                 "html": rendered.body_html,
+                "variants": {
+                    name: {"subject": r.subject, "text": r.body_text, "html": r.body_html}
+                    for name, r in variants.items()
+                },
             }
         )
 

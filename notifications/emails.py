@@ -22,7 +22,8 @@ from django.template.loader import render_to_string
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
-from cases.calendar import is_business_day, next_business_day, stage_send_date
+from cases import ladder
+from cases.calendar import is_business_day, next_business_day
 from cases.formatting import format_date, format_money
 from cases.models import Case, Client, ReminderStage
 
@@ -61,7 +62,24 @@ STAGE_VARIABLES: dict[str, str] = {
     "next_stage_date": "data następnego etapu wg harmonogramu / next stage date",
     "final_stage_date": "data ostatniego etapu (przekazania) / last stage date",
     "next_stages": "lista następnych etapów: {% for s in next_stages %}{{ s.name }} {{ s.date }}{% endfor %}",
+    "consumer": "odbiorca jest konsumentem (prawda/fałsz): {% if consumer %}…{% else %}…{% endif %} / consumer",
+    "previous_letters": (
+        "listy wysłane wcześniej: {% for l in previous_letters %}{{ l.date }} {{ l.name }} {{ l.invoice_number }}"
+        "{% endfor %} / letters sent before"
+    ),
+    "payment_deadline": "termin zapłaty z wezwania (dzień wysyłki + REMINDER_DEMAND_DAYS) / demand deadline",
+    "invoice_count": "liczba faktur w wiadomości / number of invoices in the e-mail",
+    "invoice_numbers": "numery faktur w wiadomości (FV 1, FV 2) / invoice numbers",
+    "invoices": "faktury w wiadomości: {% for i in invoices %}{{ i.number }} {{ i.left_to_pay }}{% endfor %}",
+    "total_left_to_pay": "razem do zapłaty (1 234,56 zł) / total left to pay",
+    "overdue_count": "liczba faktur po terminie / number of overdue invoices",
+    "overdue_invoice_numbers": "numery faktur po terminie / overdue invoice numbers",
+    "overdue_left_to_pay": "razem do zapłaty po terminie / total overdue",
+    "upcoming_invoice_numbers": "faktury jeszcze przed terminem / invoices not yet due",
+    "seller_contact": "kontakt do wierzyciela (e-mail, telefon) / creditor contact",
 }
+
+HEADER_ITEMS = "X-InvoiceTracker-Items"
 
 
 # --- Formatting -----------------------------------------------------------------
@@ -99,22 +117,86 @@ def _after(day: date) -> date:
 
 
 def following_stages(*, case: Case, stage: ReminderStage, day: date, stages: list[ReminderStage]) -> list[dict]:
-    """The active stages after `stage` with the dates the real schedule gives them.
+    """The active stages after `stage` with the dates the ladder gives them if this letter goes on `day`.
 
-    A date already behind `day` (the case is being caught up) becomes the next run's date.
+    Each later rung is timed from the one before it (cases.ladder.overdue_due_day), and never
+    falls on or before `day` (one rung per case per day).
     """
     due = case.invoice.due_date
     if due is None:
         return []
     result = []
+    previous = ladder.Letter(day, stage.offset_days) if stage.offset_days >= 0 else case.previous_letter
     for later in stages:
         if later.offset_days <= stage.offset_days or not later.is_active:
             continue
-        when = stage_send_date(due, later.offset_days)
+        if later.offset_days < 0:
+            when = ladder.before_due_planned_day(due=due, offset=later.offset_days)
+        else:
+            when = ladder.overdue_due_day(due=due, offset=later.offset_days, previous=previous)
         if when <= day:
             when = _after(day)
+        if later.offset_days >= 0:
+            previous = ladder.Letter(when, later.offset_days)
         result.append({"name": later.name, "offset": later.offset_days, "date": format_date(when), "day": when})
     return result
+
+
+def payment_deadline(day: date) -> date:
+    """The formal demand's deadline: REMINDER_DEMAND_DAYS from the sending day, moved to a business day."""
+    return ladder.first_business_day_on_or_after(day + timedelta(days=settings.REMINDER_DEMAND_DAYS))
+
+
+@dataclass(frozen=True)
+class LetterItem:
+    """One (case, rung) letter in an e-mail."""
+
+    case: Case
+    stage: ReminderStage
+
+
+def lead_item(items: list[LetterItem]) -> LetterItem:
+    """The letter whose wording the e-mail takes: the highest rung (then the oldest due date)."""
+    return sorted(items, key=lambda i: (-i.stage.offset_days, i.case.invoice.due_date or date.max, i.case.pk))[0]
+
+
+def ordered_items(items: list[LetterItem]) -> list[LetterItem]:
+    """The table's order: highest rung first, then by due date."""
+    return sorted(items, key=lambda i: (-i.stage.offset_days, i.case.invoice.due_date or date.max, i.case.pk))
+
+
+def _invoice_row(item: LetterItem, day: date, language: str) -> dict:
+    invoice = item.case.invoice
+    due = invoice.due_date
+    currency = invoice.currency or "PLN"
+    overdue = (day - due).days if due else 0
+    if due is None:
+        when = ""
+    elif overdue > 0:
+        when = f"{days_text(overdue, language)} {'overdue' if language == 'en' else 'po terminie'}"
+    else:
+        when = f"{'due on' if language == 'en' else 'termin'} {format_date(due)}"
+    return {
+        "number": invoice.number,
+        "issue_date": format_date(invoice.issue_date),
+        "due_date": format_date(due),
+        "gross": format_money(invoice.gross, currency),
+        "left_to_pay": format_money(invoice.left_to_pay, currency),
+        "currency": currency,
+        "days_overdue": max(overdue, 0),
+        "when": when,
+        "letter": item.stage.name,
+        "offset": item.stage.offset_days,
+        "infakt_id": invoice.infakt_id,
+    }
+
+
+def _total(items: list[LetterItem]) -> str:
+    by_currency: dict[str, int] = {}
+    for item in items:
+        currency = item.case.invoice.currency or "PLN"
+        by_currency[currency] = by_currency.get(currency, 0) + item.case.invoice.left_to_pay
+    return " + ".join(format_money(amount, currency) for currency, amount in sorted(by_currency.items()))
 
 
 def _client_fields(client: Client | None, invoice) -> dict[str, str]:
@@ -163,6 +245,11 @@ def reminder_context(
         "seller_address": settings.SELLER_ADDRESS,
         "seller_nip": settings.SELLER_NIP,
         "seller_bank_account": invoice.bank_account or settings.SELLER_BANK_ACCOUNT,
+        "seller_contact": ", ".join(
+            part for part in (settings.REMINDER_CONTACT_EMAIL, settings.REMINDER_CONTACT_PHONE) if part
+        ),
+        "consumer": invoice.buyer_is_consumer,
+        "payment_deadline": format_date(payment_deadline(day)),
         "contact_email": settings.REMINDER_CONTACT_EMAIL,
         "contact_phone": settings.REMINDER_CONTACT_PHONE,
         "stage_name": stage.name,
@@ -172,6 +259,15 @@ def reminder_context(
         "next_stage_name": following[0]["name"] if following else "",
         "next_stage_date": following[0]["date"] if following else "",
         "final_stage_date": following[-1]["date"] if following else "",
+        "previous_letters": [],
+        "invoice_count": 1,
+        "invoice_numbers": invoice.number,
+        "invoices": [_invoice_row(LetterItem(case, stage), day, language)],
+        "total_left_to_pay": format_money(invoice.left_to_pay, currency),
+        "overdue_count": 1 if overdue else 0,
+        "overdue_invoice_numbers": invoice.number if overdue else "",
+        "overdue_left_to_pay": format_money(invoice.left_to_pay, currency) if overdue else "",
+        "upcoming_invoice_numbers": "" if overdue else invoice.number,
     }
 
 
@@ -229,13 +325,53 @@ def render_reminder(
     stages: list[ReminderStage] | None = None,
     texts: StageTexts | None = None,
     language: str | None = None,
+    history: list[dict] | None = None,
 ) -> RenderedReminder:
     """The reminder for `case` at `stage` on `day`, in the client's language (or `language`).
 
     `texts` overrides the stage's saved wording (the admin's live preview of unsaved edits).
     """
-    context = reminder_context(case=case, stage=stage, day=day, stages=stages, language=language)
-    texts = texts or stage_texts(stage, context["language"])
+    return render_letters(
+        items=[LetterItem(case, stage)], day=day, stages=stages, texts=texts, language=language, history=history
+    )
+
+
+def render_letters(
+    *,
+    items: list[LetterItem],
+    day: date,
+    stages: list[ReminderStage] | None = None,
+    texts: StageTexts | None = None,
+    language: str | None = None,
+    history: list[dict] | None = None,
+    consumer: bool | None = None,
+) -> RenderedReminder:
+    """One e-mail for one client's letters of `day`, worded by the highest rung, listing every invoice.
+
+    `history` is the letters sent before for these cases (`previous_letters`, see
+    `selectors.letters_sent_before`); `consumer` forces a variant (the admin previews both).
+    Raises TemplateSyntaxError (or any error of the data) when it cannot be rendered.
+    """
+    lead = lead_item(items)
+    context = reminder_context(case=lead.case, stage=lead.stage, day=day, stages=stages, language=language)
+    language = context["language"]
+    ordered = ordered_items(items)
+    overdue = [i for i in ordered if i.case.invoice.due_date is not None and i.case.invoice.due_date < day]
+    upcoming = [i for i in ordered if i not in overdue]
+    context |= {
+        "previous_letters": list(history or []),
+        "invoice_count": len(ordered),
+        "invoice_numbers": ", ".join(i.case.invoice.number for i in ordered),
+        "invoices": [_invoice_row(i, day, language) for i in ordered],
+        "total_left_to_pay": _total(ordered),
+        "overdue_count": len(overdue),
+        "overdue_invoice_numbers": ", ".join(i.case.invoice.number for i in overdue),
+        "overdue_left_to_pay": _total(overdue) if overdue else "",
+        "upcoming_invoice_numbers": ", ".join(i.case.invoice.number for i in upcoming),
+    }
+    if consumer is not None:
+        context["consumer"] = consumer
+    texts = texts or stage_texts(lead.stage, language)
     stage_text = render_string(texts.body_text, context, autoescape=False)
     if texts.body_html.strip():
         stage_html = render_string(texts.body_html, context, autoescape=True)
@@ -249,8 +385,15 @@ def render_reminder(
     }
     subject, body_text, body_html = render_triplet("reminder", layout)
     return RenderedReminder(
-        language=context["language"], subject=subject, body_text=body_text, body_html=body_html, context=context
+        language=language, subject=subject, body_text=body_text, body_html=body_html, context=context
     )
+
+
+def items_header(items: list[LetterItem]) -> str:
+    """`X-InvoiceTracker-Items`: InFakt invoice ids with signed offsets, `18433587:-1, 18433590:+14`
+    (lowest rung first, as in the policy's example; then by invoice id)."""
+    pairs = sorted((i.stage.offset_days, i.case.invoice.infakt_id) for i in items)
+    return ", ".join(f"{invoice_id}:{offset:+d}" for offset, invoice_id in pairs)
 
 
 # --- Messages ---------------------------------------------------------------------
@@ -302,12 +445,62 @@ def build_message(
     return message
 
 
-def reminder_headers(*, invoice_infakt_id: int, stage_offset: int, message_id: str) -> dict[str, str]:
-    return {
-        HEADER_INVOICE: str(invoice_infakt_id),
-        HEADER_STAGE: str(stage_offset),
-        "Message-ID": message_id,
-    }
+def reminder_headers(
+    *, invoice_infakt_id: int | None, stage_offset: int | None, message_id: str, items: str = ""
+) -> dict[str, str]:
+    """`X-InvoiceTracker-Items` on every reminder; `-Invoice` and `-Stage` when it holds one invoice."""
+    headers = {}
+    if items:
+        headers[HEADER_ITEMS] = items
+    elif invoice_infakt_id is not None and stage_offset is not None:
+        headers[HEADER_ITEMS] = f"{invoice_infakt_id}:{stage_offset:+d}"
+    if invoice_infakt_id is not None and stage_offset is not None:
+        headers[HEADER_INVOICE] = str(invoice_infakt_id)
+        headers[HEADER_STAGE] = str(stage_offset)
+    headers["Message-ID"] = message_id
+    return headers
+
+
+class AttachmentFailed(Exception):
+    """An attachment a letter needs could not be produced: the letter is held, never sent without it."""
+
+
+# Callables (message_items: list[LetterItem], day: date) -> list[(filename, bytes, mimetype)]; a later
+# issue adds the PDF formal demand. Any exception holds the e-mail (AttachmentFailed).
+ATTACHMENT_PROVIDERS: list = []
+
+
+def reminder_attachments(*, items: list[LetterItem], day: date) -> list[tuple[str, bytes, str]]:
+    """Every attachment the e-mail needs; raises AttachmentFailed if any cannot be produced."""
+    attachments: list[tuple[str, bytes, str]] = []
+    for provider in ATTACHMENT_PROVIDERS:
+        try:
+            attachments.extend(provider(items, day))
+        except Exception as exc:
+            raise AttachmentFailed(f"{type(exc).__name__}: {exc}") from exc
+    return attachments
+
+
+def message_email(row, *, attachments: list[tuple[str, bytes, str]] | None = None) -> EmailMultiAlternatives:
+    """The e-mail exactly as logged in a ReminderMessage row (what is logged is what is sent)."""
+    single = row.items and "," not in row.items
+    invoice_id = stage = None
+    if single:
+        invoice_part, _sep, offset_part = row.items.partition(":")
+        invoice_id, stage = int(invoice_part), int(offset_part)
+    message = build_message(
+        subject=row.subject,
+        body_text=row.body_text,
+        body_html=row.body_html,
+        to=row.recipients,
+        cc=row.cc,
+        headers=reminder_headers(
+            invoice_infakt_id=invoice_id, stage_offset=stage, message_id=row.message_id, items=row.items
+        ),
+    )
+    for name, content, mimetype in attachments or []:
+        message.attach(name, content, mimetype)
+    return message
 
 
 def reminder_message(notification, *, invoice_infakt_id: int) -> EmailMultiAlternatives:

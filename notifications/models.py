@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, ReminderStage
+from cases.models import Case, Client, ReminderStage
 
 
 class ReminderRun(models.Model):
@@ -36,6 +36,8 @@ class ReminderRun(models.Model):
     no_email = models.PositiveIntegerField(_("bez adresu e-mail"), default=0)
     paused = models.PositiveIntegerField(_("sprawy wstrzymane"), default=0)
     cancelled = models.PositiveIntegerField(_("anulowane przed wysyłką"), default=0)
+    deferred = models.PositiveIntegerField(_("odłożone na następny dzień roboczy"), default=0)
+    messages = models.PositiveIntegerField(_("wysłane e-maile"), default=0)
     smtp_connections = models.PositiveIntegerField(_("połączenia SMTP"), default=0)
     error = models.TextField(_("błąd"), blank=True)
 
@@ -50,6 +52,71 @@ class ReminderRun(models.Model):
     @property
     def was_held(self) -> bool:
         return bool(self.held_reason)
+
+
+class ReminderMessage(models.Model):
+    """One outgoing reminder e-mail: one client's letters of one day (a digest) or one letter.
+
+    Its status moves with the status of every Notification linked to it: they are claimed,
+    sent, refused or left uncertain together.
+    """
+
+    Status = None  # set below to Notification.Status (the same states)
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("kontrahent"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, default="queued", db_index=True)
+    mode = models.CharField(_("tryb"), max_length=6, default="auto")
+    send_date = models.DateField(_("dzień wysyłki"), db_index=True)
+    recipients = models.JSONField(_("odbiorcy"), default=list, blank=True)
+    cc = models.JSONField(_("DW"), default=list, blank=True)
+    subject = models.CharField(_("temat"), max_length=255, blank=True)
+    body_text = models.TextField(_("treść"), blank=True)
+    body_html = models.TextField(_("treść HTML"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    # `X-InvoiceTracker-Items`: "18433587:-1, 18433590:+14".
+    items = models.TextField(_("pozycje"), blank=True)
+    lead_offset = models.SmallIntegerField(_("etap (najwyższy)"), null=True, blank=True)
+    language = models.CharField(_("język"), max_length=2, blank=True)
+    error = models.TextField(_("błąd"), blank=True)
+    run = models.ForeignKey(
+        ReminderRun, verbose_name=_("wysyłka"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
+    sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("wysłał"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("e-mail z przypomnieniem")
+        verbose_name_plural = _("e-maile z przypomnieniami")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client", "send_date"], name="remindermessage_client_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.send_date:%Y-%m-%d} · {self.subject}"
+
+
+class ReminderReview(models.Model):
+    """The first-run review (policy section 4): staff approved the first letters the app ever sends."""
+
+    day = models.DateField(_("dzień"))
+    approved_at = models.DateTimeField(_("zatwierdzono"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("zatwierdził"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    excluded_case_ids = models.JSONField(_("wyłączone sprawy"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("zatwierdzenie pierwszej wysyłki")
+        verbose_name_plural = _("zatwierdzenia pierwszej wysyłki")
+        ordering = ["-approved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"
 
 
 class Notification(models.Model):
@@ -67,7 +134,7 @@ class Notification(models.Model):
 
     class Reason(models.TextChoices):
         PASSED_OVER = "passed_over", _("etap pominięty: nadszedł wyższy")
-        BEFORE_DUE_LATE = "before_due_late", _("etap przed terminem: termin już minął")
+        BEFORE_DUE_LATE = "before_due_late", _("nie dotyczy po planowanym dniu (etap przed terminem)")
         NO_EMAIL = "no_email", _("brak poprawnego adresu e-mail")
         SYNC_MISSING = "sync_missing", _("brak synchronizacji z tego dnia")
         SYNC_FAILED = "sync_failed", _("synchronizacja nie powiodła się")
@@ -77,6 +144,11 @@ class Notification(models.Model):
         SMTP_ERROR = "smtp_error", _("błąd SMTP")
         MAX_ATTEMPTS = "max_attempts", _("wyczerpany limit prób")
         INTERRUPTED = "interrupted", _("przerwane przed odpowiedzią SMTP")
+        STAFF_CHOICE = "staff_choice", _("pominięty z wyboru pracownika")
+        FIRST_RUN_REVIEW = "first_review", _("pierwsza wysyłka czeka na zatwierdzenie")
+        REVIEW_EXCLUDED = "review_excluded", _("wyłączony przy zatwierdzaniu pierwszej wysyłki")
+        STAFF_HOLD = "staff_hold", _("wstrzymany przez pracownika")
+        RENDER_FAILED = "render_failed", _("nie da się złożyć treści")
 
     # Statuses that mean "this stage went, or may have gone, to the customer".
     LIVE_STATUSES = (Status.QUEUED, Status.SENT, Status.UNCERTAIN)
@@ -101,6 +173,15 @@ class Notification(models.Model):
     run = models.ForeignKey(
         ReminderRun,
         verbose_name=_("wysyłka"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    # The e-mail this (case, stage) letter went out in (a digest holds several).
+    email = models.ForeignKey(
+        "ReminderMessage",
+        verbose_name=_("e-mail"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -136,3 +217,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.stage} · {self.get_status_display()}"
+
+
+ReminderMessage.Status = Notification.Status

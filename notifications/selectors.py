@@ -12,11 +12,12 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.calendar import stage_send_date
-from cases.models import Case, ReminderStage
+from cases import ladder
+from cases.formatting import format_date
+from cases.models import Case, Client, ReminderStage
 from syncstatus.models import SyncRun
 
-from .models import Notification, ReminderRun
+from .models import Notification, ReminderMessage, ReminderReview, ReminderRun
 
 
 def reminder_stages_active() -> list[ReminderStage]:
@@ -34,47 +35,48 @@ def case_list_due_for_reminders(*, day: date) -> QuerySet[Case]:
 
 @dataclass
 class DueStage:
-    """What `day` means for one case: the stage to send (or none) and the stages passed over."""
+    """What `day` means for one case (cases.ladder.decide): the rung to send, if any, and the
+    rungs to record as skipped first, with their reasons."""
 
     case: Case
     stage: ReminderStage | None
-    passed_over: list[ReminderStage] = field(default_factory=list)
+    skips: list[tuple[ReminderStage, str]] = field(default_factory=list)
+
+    @property
+    def passed_over(self) -> list[ReminderStage]:
+        return [stage for stage, _reason in self.skips]
 
     @property
     def target_offset(self) -> int:
         """The case's last_stage_offset once this is handled."""
-        return self.stage.offset_days if self.stage else self.passed_over[-1].offset_days
-
-    @property
-    def floor_offset(self) -> int | None:
-        """Where the case goes back to if the send fails: the passed-over stages stay handled."""
-        offsets = [s.offset_days for s in self.passed_over]
-        if self.case.last_stage_offset is not None:
-            offsets.append(self.case.last_stage_offset)
-        return max(offsets) if offsets else None
+        return self.stage.offset_days if self.stage else self.skips[-1][0].offset_days
 
 
 def case_due_stage(*, case: Case, day: date, stages: list[ReminderStage]) -> DueStage | None:
-    """The highest stage due on `day` for the case; the lower due ones are passed over.
-
-    A stage before the due date (negative offset) never goes out on or after the due date:
-    if it is the highest one due, it is only passed over.
-    """
+    """The ladder's decision for the case on `day` (None: nothing to send or record)."""
     due = case.invoice.due_date
     if due is None:
         return None
-    last = case.last_stage_offset
-    ready = [s for s in stages if (last is None or s.offset_days > last) and stage_send_date(due, s.offset_days) <= day]
-    if not ready:
+    by_offset = {s.offset_days: s for s in stages}
+    decision = ladder.decide(
+        day=day,
+        due=due,
+        offsets=list(by_offset),
+        handled=case.last_stage_offset,
+        previous=case.previous_letter,
+        paused=case.is_paused_on(day),
+    )
+    if decision.send is None and not decision.skip:
         return None
-    chosen = ready[-1]
-    if chosen.offset_days < 0 and day >= due:
-        return DueStage(case=case, stage=None, passed_over=ready)
-    return DueStage(case=case, stage=chosen, passed_over=ready[:-1])
+    return DueStage(
+        case=case,
+        stage=by_offset[decision.send] if decision.send is not None else None,
+        skips=[(by_offset[offset], reason) for offset, reason in decision.skip],
+    )
 
 
 def reminder_plan(*, day: date, stages: list[ReminderStage] | None = None) -> tuple[list[DueStage], int]:
-    """(the due stages of every active, unpaused case on `day`, how many due cases are paused)."""
+    """(the ladder's decisions for every active, unpaused case due by `day`, how many due cases are paused)."""
     if stages is None:
         stages = reminder_stages_active()
     plan: list[DueStage] = []
@@ -87,6 +89,83 @@ def reminder_plan(*, day: date, stages: list[ReminderStage] | None = None) -> tu
         if due is not None:
             plan.append(due)
     return plan, paused
+
+
+def letters_sent_before(*, case_ids: list[int], before: date | None = None) -> list[dict]:
+    """The letters actually sent for these cases (the `previous_letters` template variable), oldest first."""
+    rows = Notification.objects.filter(case_id__in=case_ids, status=Notification.Status.SENT).select_related(
+        "stage", "case__invoice"
+    )
+    if before is not None:
+        rows = rows.filter(send_date__lt=before)
+    return [
+        {
+            "date": format_date(n.send_date),
+            "day": n.send_date,
+            "name": n.stage.name,
+            "offset": n.stage_offset if n.stage_offset is not None else n.stage.offset_days,
+            "invoice_number": n.case.invoice.number,
+        }
+        for n in rows.order_by("send_date", "stage_offset", "pk")
+    ]
+
+
+def clients_mailed_on(*, day: date) -> set[int]:
+    """Clients that already got (or may have got) a reminder e-mail on `day`."""
+    return set(
+        ReminderMessage.objects.filter(send_date=day, status__in=Notification.LIVE_STATUSES, client__isnull=False)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+
+
+def case_ids_held_by_staff(*, day: date) -> set[int]:
+    return set(
+        Notification.objects.filter(
+            send_date=day, status=Notification.Status.HELD, reason=Notification.Reason.STAFF_HOLD
+        ).values_list("case_id", flat=True)
+    )
+
+
+def reminder_review_pending() -> bool:
+    """The first-run review (policy 4): on, never approved, and the app has never sent a reminder."""
+    if not settings.REMINDER_FIRST_RUN_REVIEW:
+        return False
+    if ReminderReview.objects.exists():
+        return False
+    return not Notification.objects.filter(
+        status__in=[Notification.Status.SENT, Notification.Status.UNCERTAIN]
+    ).exists()
+
+
+@dataclass
+class ClientLetters:
+    """One client's planned letters for a day (the review page, the clerk's worklist)."""
+
+    client: Client | None
+    recipients: list[str]
+    letters: list[DueStage]
+
+    @property
+    def highest(self) -> ReminderStage | None:
+        stages = [d.stage for d in self.letters if d.stage is not None]
+        return max(stages, key=lambda s: s.offset_days) if stages else None
+
+
+def reminder_letters_planned(*, day: date) -> list[ClientLetters]:
+    """The letters that would go out on `day` (rung to send, not paused), grouped by client."""
+    plan, _paused = reminder_plan(day=day)
+    groups: dict[int | None, ClientLetters] = {}
+    for due in plan:
+        if due.stage is None:
+            continue
+        client = due.case.invoice.client
+        key = client.pk if client else None
+        if key not in groups:
+            emails = list(client.emails) if client is not None and client.has_usable_email else []
+            groups[key] = ClientLetters(client=client, recipients=emails, letters=[])
+        groups[key].letters.append(due)
+    return sorted(groups.values(), key=lambda g: (str(g.client or ""), g.client.pk if g.client else 0))
 
 
 # --- Freshness ------------------------------------------------------------------

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from cases import formatting
 from cases.models import Case
-from cases.selectors import missing_email_q
+from cases.selectors import case_count_to_hand_over, clients_with_too_many_emails, missing_email_q
 from notifications.models import Notification, ReminderRun
+from notifications.selectors import reminder_review_pending
 
 from .models import SyncRun
 from .selectors import sync_run_last_successful
@@ -176,6 +177,51 @@ def check_clients_without_email() -> Alert | None:
     return Alert("no_email", "warning", message, count, links)
 
 
+def check_first_run_review() -> Alert | None:
+    """The first letters the app would ever send wait for staff approval (policy section 4)."""
+    if not reminder_review_pending():
+        return None
+    held = Notification.objects.filter(
+        status=Notification.Status.HELD, reason=Notification.Reason.FIRST_RUN_REVIEW
+    ).count()
+    if not held:
+        return None
+    message = _(
+        "Pierwsza wysyłka przypomnień czeka na zatwierdzenie: wstrzymanych listów %(held)s. "
+        "Przejrzyj je i zatwierdź jednym przyciskiem."
+    ) % {"held": held}
+    return Alert(
+        "first_run_review", "warning", message, held, [Link(_("Przejrzyj i zatwierdź"), _url("reminders:review"))]
+    )
+
+
+def check_to_hand_over() -> Alert | None:
+    """Cases at the end of the ladder that nobody has handed over yet."""
+    count = case_count_to_hand_over()[Case.Handover.TO_HAND_OVER]
+    if not count:
+        return None
+    message = _("Sprawy po ostatnim etapie przypomnień, do przekazania (windykacja, kancelaria): %(count)s.") % {
+        "count": count
+    }
+    links = [Link(_("Sprawy do przekazania"), _url("cases:active", {"handover": "to_hand_over"}))]
+    return Alert("to_hand_over", "warning", message, count, links)
+
+
+def check_too_many_addresses() -> Alert | None:
+    """Clients with more addresses than one e-mail may carry: only the first REMINDER_MAX_RECIPIENTS get it."""
+    limit = settings.REMINDER_MAX_RECIPIENTS
+    names = list(clients_with_too_many_emails(limit=limit).values_list("company_name", "last_name")[:6])
+    if not names:
+        return None
+    count = clients_with_too_many_emails(limit=limit).count()
+    shown = ", ".join((company or last) for company, last in names[:5]) + ("…" if count > 5 else "")
+    message = _(
+        "Kontrahenci z więcej niż %(limit)s adresami e-mail: %(count)s (%(names)s). Przypomnienia trafiają "
+        "tylko do pierwszych %(limit)s adresów; uporządkuj adresy w InFakt."
+    ) % {"limit": limit, "count": count, "names": shown}
+    return Alert("too_many_addresses", "warning", message, count, [])
+
+
 def health_alerts(*, now: datetime | None = None) -> list[Alert]:
     """Every failing check, most serious first; an empty list means all is well."""
     now = now or timezone.now()
@@ -185,5 +231,8 @@ def health_alerts(*, now: datetime | None = None) -> list[Alert]:
         check_sends_held(),
         check_emails_failed(),
         check_clients_without_email(),
+        check_first_run_review(),
+        check_to_hand_over(),
+        check_too_many_addresses(),
     ]
     return [alert for alert in checks if alert is not None]

@@ -38,6 +38,7 @@ def act(client, action, cases, **extra):
 
 def test_it_lists_cases_with_polish_money_dates_progress_and_a_missing_email_mark(staff_client, stages, nowak):
     case = make_case(client=nowak, number="FV/1/11/2026", gross=123456, left_to_pay=23456, last_stage_offset=7)
+    Case.objects.filter(pk=case.pk).update(letters_sent=1)  # -1 skipped, +7 sent
     response = staff_client.get(CHANGELIST)
     assert response.status_code == 200
     html = response.content.decode()
@@ -45,7 +46,7 @@ def test_it_lists_cases_with_polish_money_dates_progress_and_a_missing_email_mar
     assert "1 234,56 zł" in html
     assert "234,56 zł" in html
     assert case.invoice.due_date.strftime("%d.%m.%Y") in html
-    assert "2/5" in html
+    assert "wysłano 1 z 5" in html  # the letters actually sent, not the rungs passed
     assert "Informacja o przekroczeniu terminu" in html
     assert "brak poprawnego e-maila" in html
     assert response.context["cl"].list_per_page == 100
@@ -363,3 +364,56 @@ def test_the_fast_date_hierarchy_gives_djangos_answers(stages, kowalski):
     in_month = in_year.filter(invoice__due_date__month=some.month)
     assert DateHierarchyQuerySet(in_month, field).dates(field, "day") == list(in_month.dates(field, "day"))
     assert DateHierarchyQuerySet(cases.none(), field).dates(field, "year") == []
+
+
+# --- End of the ladder: to hand over, handed over ------------------------------------------
+
+
+def test_cases_to_hand_over_are_filtered_and_handed_over_in_bulk(staff_client, stages, kowalski, staff_user):
+    at_end = [make_case(client=kowalski, last_stage_offset=30, days_past_due=40) for _ in range(2)]
+    other = make_case(client=kowalski, last_stage_offset=7)
+    Case.objects.filter(pk__in=[c.pk for c in at_end]).update(handover=Case.Handover.TO_HAND_OVER)
+
+    one = staff_client.get(reverse("admin:cases_case_change", args=[at_end[0].pk])).content.decode()
+    assert 'value="mark_handed_over"' in one  # a button on the case itself
+    listed = staff_client.get(CHANGELIST, {"handover__exact": "to_hand_over"}).content.decode()
+    assert all(c.invoice.number in listed for c in at_end)
+    assert other.invoice.number not in listed
+    assert "do przekazania" in listed
+
+    form = act(staff_client, "mark_handed_over", at_end)
+    assert 'name="to"' in form.content.decode()
+    act(staff_client, "mark_handed_over", at_end, apply="1", to="Kancelaria Nowak", on="2026-11-30", note="teczka 7")
+
+    for case in at_end:
+        case.refresh_from_db()
+        assert (case.handover, case.handed_over_to, case.handover_note, case.handed_over_by) == (
+            Case.Handover.HANDED_OVER,
+            "Kancelaria Nowak",
+            "teczka 7",
+            staff_user,
+        )
+        assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.HANDED_OVER).exists()
+    page = staff_client.get(reverse("admin:cases_case_change", args=[at_end[0].pk])).content.decode()
+    assert "Przekazana" in page
+    assert 'value="mark_handed_over"' not in page  # already handed over: no button
+    assert "Kancelaria Nowak" in page
+
+
+def test_the_case_page_shows_each_rung_sent_skipped_or_next(staff_client, stages, kowalski):
+    from cases.services import case_event_add, case_schedule_next
+
+    case = make_case(client=kowalski, last_stage_offset=7)
+    now = timezone.now()
+    case_event_add(case=case, kind=CaseEvent.Kind.REMINDER, message="Pominięto etap: nie dotyczy po planowanym dniu",
+                   now=now, sent=False, offset=-1, status="skipped")  # fmt: skip
+    case_event_add(case=case, kind=CaseEvent.Kind.REMINDER, message="Wysłano", now=now, sent=True, offset=7)
+    case_schedule_next(case=case)
+
+    page = staff_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+
+    assert 'class="rung skipped"' in page
+    assert "nie dotyczy po planowanym dniu" in page
+    assert 'class="rung sent"' in page
+    assert 'class="rung next"' in page
+    assert page.count('class="rung later"') == 2

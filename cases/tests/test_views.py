@@ -98,11 +98,12 @@ def test_the_closed_list_shows_closed_cases(staff_client, stages, kowalski):
 
 def test_the_list_shows_polish_formats_and_marks(staff_client, stages, nowak):
     case = make_case(client=nowak, number="FV/7/2026", gross=123456, left_to_pay=100050, last_stage_offset=14)
+    Case.objects.filter(pk=case.pk).update(letters_sent=2)
     html = staff_client.get(ACTIVE).content.decode()
     assert "1 234,56 zł" in html
     assert "1 000,50 zł" in html
     assert format_date(case.invoice.due_date) in html
-    assert "3/5" in html
+    assert "wysłano 2 z 5" in html
     assert "Wezwanie do zapłaty" in html
     assert "brak poprawnego e-maila" in html
     assert reverse("cases:detail", args=[case.pk]) in html
@@ -333,3 +334,21 @@ def test_polish_by_default_english_on_request(staff_client, stages, kowalski):
     html = response.content.decode()
     assert "Active cases" in html
     assert "1 234,56 zł" in html  # money and dates keep the Polish business format
+
+
+def test_the_list_filters_cases_to_hand_over_and_says_so(staff_client, stages, nowak):
+    waiting = make_case(client=nowak, number="FV/HAND/1", last_stage_offset=30)
+    done = make_case(client=nowak, number="FV/HAND/2", last_stage_offset=30)
+    make_case(client=nowak, number="FV/LADDER/3", last_stage_offset=7)
+    Case.objects.filter(pk=waiting.pk).update(handover=Case.Handover.TO_HAND_OVER)
+    Case.objects.filter(pk=done.pk).update(handover=Case.Handover.HANDED_OVER, handed_over_to="Kancelaria")
+
+    html = staff_client.get(ACTIVE, {"handover": "to_hand_over"}).content.decode()
+
+    assert "FV/HAND/1" in html
+    assert "FV/HAND/2" not in html
+    assert "FV/LADDER/3" not in html
+    assert "do przekazania" in html
+    html = staff_client.get(ACTIVE, {"handover": "handed_over"}).content.decode()
+    assert "FV/HAND/2" in html
+    assert "FV/HAND/1" not in html

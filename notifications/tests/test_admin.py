@@ -87,6 +87,34 @@ def test_a_broken_template_cannot_be_saved(admin_client, stages):
     assert "Błąd w szablonie" in response.content.decode()
 
 
+def test_a_template_that_parses_but_does_not_render_is_refused_with_the_error(admin_client, stages):
+    response = admin_client.post(
+        reverse("admin:cases_reminderstage_change", args=[stages[14].pk]),
+        stage_form_data(stages[14], body_text_en='{% if consumer %}{% include "nie-ma.txt" %}{% endif %}'),
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Szablon nie daje się złożyć (EN)" in page
+    assert "nie-ma.txt" in page
+    stages[14].refresh_from_db()
+    assert "nie-ma.txt" not in stages[14].body_text_en
+
+
+def test_the_preview_shows_the_business_and_the_consumer_variant(admin_client, world, stages):
+    case = world.case(due=date(2026, 11, 2))
+
+    response = admin_client.post(
+        reverse("admin:cases_reminderstage_preview"),
+        stage_form_data(stages[14]) | {"preview_case": case.pk, "preview_language": "pl", "stage_id": stages[14].pk},
+    )
+
+    variants = response.json()["variants"]
+    assert "rekompensata za koszty odzyskiwania" in variants["business"]["text"]
+    assert "art. 481 Kodeksu cywilnego" in variants["consumer"]["text"]
+    assert "rekompensat" not in variants["consumer"]["text"]
+
+
 def test_changing_an_offset_reschedules_the_cases(admin_client, world, stages):
     case = world.case(due=date(2026, 11, 9), last_stage_offset=-1)
 

@@ -29,8 +29,8 @@ def test_send_reminders_dry_run_lists_who_would_get_what_and_sends_nothing(world
     assert "WYŚLIJ" in out
     assert case.invoice.number in out
     assert case.invoice.client.emails[0] in out
-    assert "Wezwanie do zapłaty" in out
-    assert "pominięte -1, +7" in out
+    assert "Minął termin płatności" in out  # the first overdue rung, never a jump to the demand
+    assert "pominięte -1" in out
     assert "[PRÓBA]" in out
     assert Notification.objects.count() == 0
     assert smtp_server.messages == []
@@ -76,3 +76,21 @@ def test_preview_reminders_shows_tomorrows_sends_on_todays_data(world, time_mach
     assert "BRAK E-MAILA" in monday
     assert "do wysłania 1" in monday
     assert Notification.objects.count() == 0
+
+
+def test_a_dry_run_says_which_letters_travel_in_one_email(world, smtp_server, time_machine):
+    time_machine.move_to(at(date(2026, 11, 16), 7))
+    client = world.client()
+    first = world.case(due=date(2026, 11, 9), client=client, last_stage_offset=-1)
+    second = world.case(due=date(2026, 11, 9), client=client, last_stage_offset=-1)
+    world.sync(date(2026, 11, 16))
+
+    out = run("send_reminders", "--date", "2026-11-16", "--dry-run")
+
+    lines = [line for line in out.splitlines() if "WYŚLIJ" in line]
+    assert len(lines) == 2
+    assert all("· e-mail 1 ·" in line for line in lines)
+    assert first.invoice.number in out
+    assert second.invoice.number in out
+    assert "do wysłania 2 (e-maile 1)" in out
+    assert smtp_server.messages == []

@@ -60,13 +60,15 @@ def test_paid_and_left_to_pay_follow_a_partial_payment(world, stages):
 
 
 def test_the_following_stage_dates_come_from_the_real_schedule(world, stages):
-    case = world.case(due=date(2026, 12, 3))  # +21 = 24.12 (holiday) -> 28.12; +30 = 2.01.2027 (Sat) -> 4.01
+    # +14 goes 17.12; +21 = max(24.12, 17.12 + 7) = 24.12 (holiday) -> Mon 28.12;
+    # +30 = max(2.01.2027, 28.12 + 9 = 6.01, Epiphany) -> Thu 7.01: the ladder keeps its spacing.
+    case = world.case(due=date(2026, 12, 3))
 
     context = reminder_context(case=case, stage=stages[14], day=date(2026, 12, 17))
 
-    assert [(s["offset"], s["date"]) for s in context["next_stages"]] == [(21, "28.12.2026"), (30, "04.01.2027")]
+    assert [(s["offset"], s["date"]) for s in context["next_stages"]] == [(21, "28.12.2026"), (30, "07.01.2027")]
     assert context["next_stage_date"] == "28.12.2026"
-    assert context["final_stage_date"] == "04.01.2027"
+    assert context["final_stage_date"] == "07.01.2027"
 
 
 def test_the_invoice_bank_account_wins_over_the_settings(world, stages):
@@ -97,7 +99,9 @@ def test_an_english_client_gets_the_english_wording(world, stages):
     rendered = render_reminder(case=case, stage=stages[7], day=MON_16)
 
     assert rendered.language == "en"
-    assert rendered.subject.startswith("Invoice FV")
+    assert rendered.subject == "Payment overdue – invoice FV 2/11/2026" or rendered.subject.startswith(
+        "Payment overdue"
+    )
     assert "7 days ago" in rendered.body_text
     assert "1 234,56 EUR" in rendered.body_text
     assert 'lang="en"' in rendered.body_html

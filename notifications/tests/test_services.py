@@ -54,7 +54,7 @@ def test_it_sends_the_due_stage_to_every_address_with_headers(world, stages, smt
     assert message["Reply-To"] == "ksiegowosc@firma.test"
     assert message["X-InvoiceTracker-Invoice"] == str(case.invoice.infakt_id)
     assert message["X-InvoiceTracker-Stage"] == "7"
-    assert message["Subject"] == f"Minął termin płatności faktury {case.invoice.number}"
+    assert message["Subject"] == f"Minął termin płatności – faktura {case.invoice.number}"
     assert "1 234,56 zł" in message.text
     assert "7 dni temu" in message.text
     (row,) = rows(case)
@@ -146,26 +146,23 @@ def test_a_paused_case_is_skipped_until_the_pause_ends(world, smtp_server):
 # --- Schedule: outage, before-due, weekend, holiday ---------------------------------
 
 
-def test_after_an_outage_only_the_highest_due_stage_goes_and_the_rest_are_skipped(world, stages, smtp_server):
+def test_after_an_outage_the_ladder_climbs_one_rung_and_retimes_the_next(world, stages, smtp_server):
     case = world.case(due=date(2026, 11, 2))  # nothing sent yet; -1 was 30.10, +7 9.11, +14 16.11
     day = date(2026, 11, 18)
     world.sync(day)
 
     report = send(day)
 
-    assert (report.sent, report.skipped) == (1, 2)
-    assert [m["X-InvoiceTracker-Stage"] for m in smtp_server.messages] == ["14"]
+    assert (report.sent, report.skipped) == (1, 1)
+    assert [m["X-InvoiceTracker-Items"] for m in smtp_server.messages] == [f"{case.invoice.infakt_id}:+7"]
     by_stage = {n.stage.offset_days: (n.status, n.reason) for n in rows(case)}
-    assert by_stage == {
-        -1: (Status.SKIPPED, Reason.BEFORE_DUE_LATE),
-        7: (Status.SKIPPED, Reason.PASSED_OVER),
-        14: (Status.SENT, ""),
-    }
+    assert by_stage == {-1: (Status.SKIPPED, Reason.BEFORE_DUE_LATE), 7: (Status.SENT, "")}
     events = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REMINDER).order_by("id")
-    assert [(e.data["offset"], e.data["sent"]) for e in events] == [(-1, False), (7, False), (14, True)]
+    assert [(e.data["offset"], e.data["sent"]) for e in events] == [(-1, False), (7, True)]
     assert events[0].data["status"] == "skipped"
     case.refresh_from_db()
-    assert (case.last_stage_offset, case.next_reminder_date) == (14, date(2026, 11, 23))
+    # +14 keeps the ladder's spacing from the +7 letter: 18.11 + 7 days = Wed 25.11.
+    assert (case.last_stage_offset, case.next_reminder_date) == (7, date(2026, 11, 25))
 
 
 def test_the_before_due_stage_never_goes_out_on_or_after_the_due_date(world, stages, smtp_server):
@@ -319,10 +316,10 @@ def test_smtp_down_then_back_the_failure_is_recorded_and_retried_on_the_same_row
 
     down = send(MON_16)
 
+    # A connection that never opened is not an attempt: nothing is claimed, the case stays due.
     assert (down.sent, down.failed, down.smtp_connections) == (0, 1, 0)
-    (row,) = rows(case)
-    assert (row.status, row.reason, row.attempts) == (Status.FAILED, Reason.SMTP_ERROR, 1)
-    assert "niedostępny" in row.error
+    assert rows(case) == []
+    assert "niedostępny" in ReminderRun.objects.get(pk=down.run_id).error
     case.refresh_from_db()
     assert (case.last_stage_offset, case.next_reminder_date) == (-1, MON_16)  # still due, so the sync reads it
 
@@ -333,7 +330,7 @@ def test_smtp_down_then_back_the_failure_is_recorded_and_retried_on_the_same_row
 
     assert back.sent == 1
     (row,) = rows(case)
-    assert (row.status, row.attempts, row.send_date) == (Status.SENT, 2, tuesday)
+    assert (row.status, row.attempts, row.send_date) == (Status.SENT, 1, tuesday)
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0]["Message-ID"] == row.message_id
 
@@ -477,10 +474,10 @@ def test_a_dry_run_lists_what_would_go_to_whom_and_changes_nothing(world, smtp_s
 
     send_line = next(p for p in report.planned if p.action == "send")
     assert send_line.case_id == case.pk
-    assert send_line.stage_offset == 14
-    assert send_line.passed_over == [-1, 7]
+    assert send_line.stage_offset == 7  # backfill starts at the first overdue rung
+    assert send_line.passed_over == [-1]
     assert send_line.recipients == case.invoice.client.emails
-    assert send_line.subject == f"Wezwanie do zapłaty – faktura {case.invoice.number}"
+    assert send_line.subject == f"Minął termin płatności – faktura {case.invoice.number}"
     assert [p.action for p in report.planned].count("no_email") == 1
     assert Notification.objects.count() == 0
     assert ReminderRun.objects.count() == 0
@@ -550,7 +547,8 @@ def test_a_failed_manual_send_releases_the_case_for_the_automatic_run(world, sta
     world.sync(MON_16)
     assert send(MON_16).sent == 1
     (row,) = rows(case)
-    assert (row.status, row.attempts, row.mode) == (Status.SENT, 2, Notification.Mode.AUTOMATIC)
+    # The manual attempt never reached a server, so it did not count as an attempt.
+    assert (row.status, row.attempts, row.mode) == (Status.SENT, 1, Notification.Mode.AUTOMATIC)
 
 
 def test_a_stage_that_does_not_render_is_reported_and_the_others_still_go(world, stages, smtp_server):

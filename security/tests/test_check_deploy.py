@@ -29,6 +29,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "SELLER_NAME": "Firma Sp. z o.o.",
         "SELLER_NIP": "5261040828",
         "SELLER_BANK_ACCOUNT": "PL61 1090 1014 0000 0712 1981 2874",
+        "EMAIL_URL": "smtp+tls://mailer:placeholder@smtp.example.com:587",
     }
     return env | extra
 

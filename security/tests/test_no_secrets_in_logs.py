@@ -123,7 +123,9 @@ def test_secrets_never_appear_in_logs_records_or_errors(settings, smtp, everythi
             async_task("syncstatus.tasks.daily_sync", sync=True)
             first = SyncRun.objects.get()
             assert first.status == SyncRun.Status.SUCCESS, first.error
-            assert Notification.objects.filter(status=Notification.Status.FAILED).exists()
+            # The login was refused before anything was sent: not an attempt, the letters stay due,
+            # and the run records why (issue 10).
+            assert ReminderRun.objects.exclude(error="").filter(failed__gt=0).exists()
             # 2. The reminders again with the right password: the failed sends go out.
             settings.EMAIL_HOST_PASSWORD = SMTP_PASSWORD
             async_task("notifications.tasks.reminders_send_due", world.today.isoformat(), sync=True)
@@ -144,7 +146,7 @@ def test_secrets_never_appear_in_logs_records_or_errors(settings, smtp, everythi
 
     assert SyncRun.objects.filter(status=SyncRun.Status.FAILED).count() == 2
     assert all(run.error for run in SyncRun.objects.filter(status=SyncRun.Status.FAILED))
-    assert Notification.objects.exclude(error="").exists()
+    assert ReminderRun.objects.exclude(error="").exists()
 
     texts: list[str] = []
     plain, as_json, context = PlainFormatter(), JsonFormatter(), RunContextFilter()

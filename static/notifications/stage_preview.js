@@ -31,9 +31,14 @@
     error.hidden = true;
     $("preview_case_label").textContent = result.case;
     $("preview_recipients").textContent = (result.recipients || []).join(", ") || "—";
-    $("preview_subject").textContent = result.subject;
-    $("preview_text").textContent = result.text;
-    $("preview_html").srcdoc = result.html;
+    const business = (result.variants || {}).business || result;
+    const consumer = (result.variants || {}).consumer || result;
+    $("preview_subject").textContent = business.subject;
+    $("preview_text").textContent = business.text;
+    $("preview_html").srcdoc = business.html;
+    $("preview_subject_consumer").textContent = consumer.subject;
+    $("preview_text_consumer").textContent = consumer.text;
+    $("preview_html_consumer").srcdoc = consumer.html;
   }
 
   async function refresh() {

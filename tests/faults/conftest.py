@@ -88,6 +88,7 @@ def slow_smtp(settings):
 # The reminder settings of notifications/tests/conftest.py, as environment variables for a child process.
 REMINDER_ENV = {
     "REMINDER_BUSINESS_DAYS": "true",
+    "REMINDER_FIRST_RUN_REVIEW": "false",
     "REMINDER_THROTTLE_MS": "0",
     "REMINDER_BATCH_SIZE": "50",
     "REMINDER_MAX_ATTEMPTS": "3",

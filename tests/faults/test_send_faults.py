@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from notifications.models import Notification, ReminderRun
+from notifications.models import Notification, ReminderMessage, ReminderRun
 from notifications.services import reminders_send_due
 from notifications.tests.conftest import World
 
@@ -101,3 +101,68 @@ def test_two_send_runs_at_once_deliver_every_reminder_exactly_once(slow_smtp, ma
     assert statuses() == {Status.SENT: 16}
     assert per_invoice(slow_smtp) == {str(c.invoice.infakt_id): 1 for c in cases}
     assert len(slow_smtp.messages) == 16
+
+
+# --- The same faults with digests: one e-mail per client holds several letters ----------------
+
+
+def due_digests(clients: int, per_client: int) -> list[list]:
+    """`clients` clients with `per_client` cases each due for +7 on MONDAY, and that day's sync."""
+    world = World()
+    groups = []
+    for _ in range(clients):
+        client = world.client()
+        groups.append(
+            [world.case(due=date(2026, 11, 9), client=client, last_stage_offset=-1) for _ in range(per_client)]
+        )
+    World.sync(MONDAY, started=timezone.now() - timedelta(minutes=1))
+    return groups
+
+
+def letters_received(server) -> Counter:
+    return Counter(item.strip() for m in server.messages for item in m["X-InvoiceTracker-Items"].split(","))
+
+
+def test_a_send_killed_mid_digest_leaves_all_its_letters_uncertain_and_the_rest_goes_once(slow_smtp, manage, ladder):
+    groups = due_digests(4, 3)
+    handler = slow_smtp.handler
+    handler.hold, handler.hold_from = 30, 2  # the second e-mail (three letters) reaches the server, unanswered
+    env = child_env(EMAIL_URL=f"smtp://127.0.0.1:{slow_smtp.port}")
+
+    proc = manage("send_reminders", "--date", MONDAY.isoformat(), env=env)
+    wait_for(lambda: handler.waiting, what="the second e-mail to reach the SMTP server", proc=proc)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=10) == -signal.SIGKILL
+    in_flight = handler.waiting[0]
+    handler.hold = 0
+    assert statuses() == {Status.SENT: 3, Status.QUEUED: 3}
+    assert set(Notification.objects.filter(status=Status.QUEUED).values_list("message_id", flat=True)) == {in_flight}
+
+    rerun = reminders_send_due(day=MONDAY)
+    assert (rerun.sent, rerun.messages) == (6, 2)
+    later = reminders_send_due(day=MONDAY, now=timezone.now() + timedelta(minutes=11))
+    assert (later.sent, later.uncertain) == (0, 3)
+
+    assert statuses() == {Status.SENT: 9, Status.UNCERTAIN: 3}
+    assert ReminderMessage.objects.get(message_id=in_flight).status == Status.UNCERTAIN
+    # Every letter reached the server exactly once, and every client got exactly one e-mail.
+    expected = {f"{c.invoice.infakt_id}:+7" for group in groups for c in group}
+    assert letters_received(slow_smtp) == dict.fromkeys(expected, 1)
+    assert Counter(tuple(m.rcpt_tos) for m in slow_smtp.messages).most_common(1)[0][1] == 1
+
+
+def test_two_send_runs_at_once_send_every_client_one_digest(slow_smtp, manage, ladder):
+    groups = due_digests(8, 2)
+    slow_smtp.handler.delay = 0.2
+    env = child_env(EMAIL_URL=f"smtp://127.0.0.1:{slow_smtp.port}")
+
+    procs = [manage("send_reminders", "--date", MONDAY.isoformat(), env=env) for _ in range(2)]
+    outputs = [proc.communicate(timeout=120)[0].decode(errors="replace") for proc in procs]
+
+    assert [proc.returncode for proc in procs] == [0, 0], outputs
+    assert statuses() == {Status.SENT: 16}
+    expected = {f"{c.invoice.infakt_id}:+7" for group in groups for c in group}
+    assert letters_received(slow_smtp) == dict.fromkeys(expected, 1)
+    # A client's two letters travel together: 8 e-mails, one per client, however the runs interleave.
+    assert len(slow_smtp.messages) == 8
+    assert all(len(m["X-InvoiceTracker-Items"].split(",")) == 2 for m in slow_smtp.messages)

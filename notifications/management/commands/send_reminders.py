@@ -39,6 +39,8 @@ def describe(item: PlannedSend) -> str:
     passed = f"; pominięte {', '.join(f'{o:+d}' for o in item.passed_over)}" if item.passed_over else ""
     to = ", ".join(item.recipients) or "—"
     line = f"{ACTIONS.get(item.action, item.action):>12}  {item.invoice_number} · {item.client_name} · {stage} → {to}"
+    if item.email is not None:
+        line += f" · e-mail {item.email}"
     if item.subject:
         line += f" · „{item.subject}”"
     if item.note:
