@@ -665,6 +665,7 @@ def client_set_public_medical(*, client: Client, value: bool, user=None) -> bool
             CaseEvent(case=case, at=now, kind=CaseEvent.Kind.CLAIM, message=message, user=user)
             for case in Case.objects.filter(invoice__client=client, status=Case.Status.ACTIVE).only("pk")
         )
+    return True
 
 
 # --- Corrections ---------------------------------------------------------------
