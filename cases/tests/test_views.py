@@ -218,8 +218,9 @@ def test_the_csv_export_holds_the_whole_filtered_list_not_just_a_page(staff_clie
     row = list(csv.reader(io.StringIO(b"".join(one.streaming_content).decode().lstrip("\ufeff")), delimiter=";"))[1]
     case = Case.objects.get(invoice__number="FV/NOWAK")
     # The claim columns (issue 12): no seeded rate covers late 2026 and no EUR rate is stored: empty, never 0.
-    assert row[-3:] == ["", "", ""]
-    assert row[:-3] == [
+    assert row[-4:-1] == ["", "", ""]
+    assert row[-1] == "VAT"  # the document kind, last
+    assert row[:-4] == [
         "FV/NOWAK",
         "Nowak Handel Jan Nowak",
         "7740001454",
@@ -233,7 +234,6 @@ def test_the_csv_export_holds_the_whole_filtered_list_not_just_a_page(staff_clie
         format_date(case.next_reminder_date),
         "",
         "aktywna",
-        "VAT",  # the document kind
     ]
 
 

@@ -5,12 +5,14 @@ Screenshots go to test-artifacts/screenshots/ (claims-*.png); the PDFs are rende
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
 
+from claims.models import CommercialRate
 from tests.browser_support import PASSWORD, log_in
 
 from .conftest import WARSAW, paid_late_case
@@ -23,8 +25,18 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 900}, "locale": "pl-PL"}
 
 
+def _seeded_rates() -> None:
+    """The rates the claims migration seeds: a transactional test run earlier may have flushed them."""
+    from django.apps import apps
+
+    seed = importlib.import_module("claims.migrations.0002_h12_seed_rates").seed
+    if not CommercialRate.objects.exists():
+        seed(apps, None)
+
+
 @pytest.fixture
 def office(transactional_db, live_server):
+    _seeded_rates()
     with time_machine.travel(datetime(2026, 11, 30, 12, 0, tzinfo=WARSAW), tick=True):
         User.objects.create_superuser("anna", email="", password=PASSWORD)
         yield
