@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 from notifications.admin import NotificationInline
@@ -588,7 +589,7 @@ class CaseAdmin(admin.ModelAdmin):
         )
         self._report(
             request,
-            _("Wstrzymano spraw: %(done)s (do %(until)s)")
+            ngettext("Wstrzymano %(done)s sprawę do %(until)s.", "Wstrzymano %(done)s spraw do %(until)s.", done)
             % {"done": done, "until": formatting.format_date(data["until"])},
             skipped,
         )
@@ -601,7 +602,9 @@ class CaseAdmin(admin.ModelAdmin):
             lambda case: case_resume(case=case, user=request.user),
             applies=lambda case: case.status == Case.Status.ACTIVE and case.paused_until is not None,
         )
-        self._report(request, _("Wznowiono spraw: %(done)s") % {"done": done}, skipped)
+        self._report(
+            request, ngettext("Wznowiono %(done)s sprawę.", "Wznowiono %(done)s spraw.", done) % {"done": done}, skipped
+        )
         return self._done(request)
 
     @admin.action(description=_("Zamknij z podanym powodem…"), permissions=["change"])
@@ -621,7 +624,9 @@ class CaseAdmin(admin.ModelAdmin):
             queryset.select_related("invoice"),
             lambda case: case_close(case=case, reason=Case.CloseReason.MANUAL, now=now, user=request.user, note=note),
         )
-        self._report(request, _("Zamknięto spraw: %(done)s") % {"done": done}, skipped)
+        self._report(
+            request, ngettext("Zamknięto %(done)s sprawę.", "Zamknięto %(done)s spraw.", done) % {"done": done}, skipped
+        )
         return self._done(request)
 
     @admin.action(description=_("Wyślij wybrany etap teraz…"), permissions=["change", "send_manual"])
@@ -741,7 +746,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     def _report(self, request, message, skipped: int) -> None:
         if skipped:
-            message = f"{message}. " + str(_("Pominięto (zamknięte lub nie dotyczy): %(n)s") % {"n": skipped})
+            message = f"{message} " + str(_("Pominięto (zamknięte lub nie dotyczy): %(n)s") % {"n": skipped})
         self.message_user(request, message, messages.SUCCESS)
 
 

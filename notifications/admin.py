@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cases.calendar import business_today
@@ -130,7 +131,18 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (None, {"fields": ("case_display", "stage", "stage_offset", "status", "reason", "mode", "triggered_by")}),
         (
             _("Wysyłka"),
-            {"fields": ("send_date", "recipients", "cc", "message_id", "attempts", "created_at", "sent_at", "run")},
+            {
+                "fields": (
+                    "send_date",
+                    "recipients_display",
+                    "cc_display",
+                    "message_id",
+                    "attempts",
+                    "created_at",
+                    "sent_at",
+                    "run",
+                )
+            },
         ),
         (_("Treść"), {"fields": ("language", "subject", "body_text_display", "body_html_display")}),
         (_("Błąd"), {"fields": ("error",)}),
@@ -144,8 +156,8 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "mode",
         "triggered_by",
         "send_date",
-        "recipients",
-        "cc",
+        "recipients_display",
+        "cc_display",
         "message_id",
         "attempts",
         "created_at",
@@ -175,7 +187,11 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("odbiorcy"))
     def recipients_display(self, obj):
-        return ", ".join(obj.recipients)
+        return ", ".join(obj.recipients) or "—"
+
+    @admin.display(description=_("kopia (DW)"))
+    def cc_display(self, obj):
+        return ", ".join(obj.cc or []) or "—"
 
     @admin.display(description=_("wysłano"), ordering="sent_at")
     def sent_display(self, obj):
@@ -286,8 +302,9 @@ class ReminderStageAdmin(admin.ModelAdmin):
     @admin.display(description=_("przesunięcie"), ordering="offset_days")
     def offset_display(self, obj):
         if obj.offset_days < 0:
-            return _("%(n)s dni przed terminem") % {"n": -obj.offset_days}
-        return _("%(n)s dni po terminie") % {"n": obj.offset_days}
+            n = -obj.offset_days
+            return ngettext("%(n)s dzień przed terminem", "%(n)s dni przed terminem", n) % {"n": n}
+        return ngettext("%(n)s dzień po terminie", "%(n)s dni po terminie", obj.offset_days) % {"n": obj.offset_days}
 
     @admin.display(description=_("wersja angielska"), boolean=True)
     def has_english(self, obj):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,4 +24,4 @@ class LoginFailure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.username} ({self.ip or '?'}) {self.failed_at:%Y-%m-%d %H:%M}"
+        return f"{self.username} ({self.ip or '?'}) {timezone.localtime(self.failed_at):%d.%m.%Y %H:%M}"

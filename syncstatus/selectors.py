@@ -34,6 +34,22 @@ PHASE_LABELS = {
     "clients": _("Kontrahenci"),
     "done": _("Zakończona"),
 }
+# InFakt request kinds as the client counts them (infakt.client.RequestKind), for people.
+REQUEST_KIND_LABELS = {
+    "invoice_list": _("listy faktur"),
+    "invoice_detail": _("pojedyncze faktury"),
+    "client_list": _("listy kontrahentów"),
+    "client_detail": _("pojedynczy kontrahenci"),
+}
+
+
+def request_kinds_display(by_kind: dict | None) -> list[tuple[str, int]]:
+    """[(label, requests)] in a fixed order; unknown kinds keep their key."""
+    order = list(REQUEST_KIND_LABELS)
+    items = sorted((by_kind or {}).items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))
+    return [(str(REQUEST_KIND_LABELS.get(kind, kind)), n) for kind, n in items]
+
+
 PHASES = {
     SyncRun.Kind.DAILY: ["unpaid", "paid", "late", "confirm", "clients"],
     SyncRun.Kind.FULL: ["unpaid", "paid", "late", "confirm", "clients"],

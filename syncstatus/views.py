@@ -120,7 +120,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notifications": notifications[:DETAIL_ROW_LIMIT],
             "notifications_count": notifications.count(),
             "reminder_runs": selectors.sync_run_reminder_runs(run=run),
-            "by_kind": sorted((run.api_requests_by_kind or {}).items()),
+            "by_kind": selectors.request_kinds_display(run.api_requests_by_kind),
             "row_limit": DETAIL_ROW_LIMIT,
         },
     )

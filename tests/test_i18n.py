@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import gettext
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}")
 @dataclass
 class Entry:
     msgid: str = ""
+    msgctxt: str | None = None
     msgid_plural: str | None = None
     msgstr: dict[int, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
@@ -61,8 +63,14 @@ def parse_po(path: Path) -> list[Entry]:
             assert target is not None, f"{path}:{number}: stray string"
             keyword, rest = "", line
         text = ast.literal_eval(rest)
-        if keyword == "msgid":
+        if keyword == "msgctxt":
             if entry is not None and target is not None:
+                finish()
+                entry = None
+            entry = entry or Entry(line=number)
+            entry.msgctxt, target = text, ("msgctxt", None)
+        elif keyword == "msgid":
+            if entry is not None and target is not None and target[0] != "msgctxt":
                 finish()
                 entry = None
             entry = entry or Entry(line=number)
@@ -76,12 +84,12 @@ def parse_po(path: Path) -> list[Entry]:
             kind, index = target
             if kind == "msgid":
                 entry.msgid += text
+            elif kind == "msgctxt":
+                entry.msgctxt += text
             elif kind == "msgid_plural":
                 entry.msgid_plural += text
             else:
                 entry.msgstr[index] += text
-        elif keyword == "msgctxt":
-            raise AssertionError(f"{path}:{number}: msgctxt is not handled by this reader")
     finish()
     return [e for e in entries if e.msgid]  # the header has an empty msgid
 
@@ -130,16 +138,16 @@ def test_translations_keep_every_placeholder(po_entries):
 def test_the_compiled_catalogue_matches_the_po_file(po_entries):
     with MO_PATH.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [
-        e.msgid
-        for e in po_entries
-        if (
-            compiled.ngettext(e.msgid, e.msgid_plural, 1) != e.msgstr[0]
-            if e.msgid_plural is not None
-            else compiled.gettext(e.msgid) != e.msgstr[0]
-        )
-    ]
+    stale = [e.msgid for e in po_entries if _compiled_first_form(compiled, e) != e.msgstr[0]]
     assert not stale, "django.mo is stale: run `manage.py compilemessages --ignore=.venv`"
+
+
+def _compiled_first_form(compiled: gettext.GNUTranslations, e: Entry) -> str:
+    if e.msgctxt is not None:
+        return compiled.pgettext(e.msgctxt, e.msgid)
+    if e.msgid_plural is not None:
+        return compiled.ngettext(e.msgid, e.msgid_plural, 1)
+    return compiled.gettext(e.msgid)
 
 
 @pytest.mark.parametrize(
@@ -213,3 +221,141 @@ def test_the_language_switch_sets_english_for_the_next_pages(admin_client):
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert "<h1>Active cases</h1>" in _text(admin_client.get("/cases/active/"))
+
+
+# --- Every string translated: templates, code and verbose names --------------------------------------------------
+
+PL_PO_PATH = Path(settings.BASE_DIR) / "locale" / "pl" / "LC_MESSAGES" / "django.po"
+SOURCE_DIRS = ("cases", "notifications", "syncstatus", "security", "ops", "invoicetracker", "templates")
+PROJECT_APPS = ("cases", "notifications", "syncstatus", "security", "ops")
+
+
+def _key(e: Entry) -> tuple[str | None, str]:
+    return (e.msgctxt, e.msgid)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> list[Entry]:
+    """The strings `makemessages` finds in the project's code and templates (run on a copy, into a temp dir)."""
+    import shutil
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("messages")
+    for name in SOURCE_DIRS:
+        shutil.copytree(
+            Path(settings.BASE_DIR) / name, root / name, ignore=shutil.ignore_patterns("tests", "__pycache__")
+        )
+    (root / "locale").mkdir()
+    cwd = Path.cwd()
+    try:
+        os.chdir(root)
+        with override_settings(LOCALE_PATHS=[str(root / "locale")]):
+            call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    return parse_po(root / "locale" / "en" / "LC_MESSAGES" / "django.po")
+
+
+def test_every_string_in_the_code_and_templates_is_in_the_english_catalogue(extracted, po_entries):
+    known = {_key(e) for e in po_entries}
+    missing = sorted(e.msgid for e in extracted if _key(e) not in known)
+    assert len(extracted) > 300, "makemessages found too little: is xgettext installed?"
+    assert not missing, f"not in {PO_PATH}: {missing}"
+
+
+def test_every_plural_in_the_code_has_the_three_polish_forms(extracted):
+    polish = {_key(e): e for e in parse_po(PL_PO_PATH)}
+    plurals = [e for e in extracted if e.msgid_plural is not None]
+    assert plurals, "no ngettext / blocktranslate count in the code?"
+    lacking = [e.msgid for e in plurals if _key(e) not in polish or sorted(polish[_key(e)].msgstr) != [0, 1, 2]]
+    assert not lacking, f"plural strings without their three Polish forms in {PL_PO_PATH}: {lacking}"
+
+
+def _verbose_names():
+    for config in apps.get_app_configs():
+        if config.label not in PROJECT_APPS:
+            continue
+        for model in config.get_models():
+            opts = model._meta
+            yield f"{opts.label}", opts.verbose_name
+            yield f"{opts.label} (plural)", opts.verbose_name_plural
+            for f in opts.get_fields(include_hidden=False):
+                if hasattr(f, "verbose_name") and not f.auto_created:
+                    yield f"{opts.label}.{f.name}", f.verbose_name
+                for value, label in getattr(f, "flatchoices", None) or []:
+                    yield f"{opts.label}.{f.name}={value}", label
+
+
+def test_every_verbose_name_and_choice_has_an_english_translation(po_entries):
+    known = {e.msgid for e in po_entries}
+    with translation.override(None):
+        source = {where: str(name) for where, name in _verbose_names()}
+    lacking = [f"{where}: {text!r}" for where, text in source.items() if text not in known]
+    assert not lacking, f"verbose names or choices missing from {PO_PATH.name}: {lacking}"
+
+
+def test_the_polish_catalogue_has_polish_plural_rules():
+    header = PL_PO_PATH.read_text(encoding="utf-8")
+    assert "Plural-Forms: nplurals=3;" in header
+    with translation.override("pl"):
+        assert [translation.ngettext("%(counter)s sprawa", "%(counter)s spraw", n) % {"counter": n} for n in
+                (1, 2, 5, 12, 22, 25, 104, 111)] == ["1 sprawa", "2 sprawy", "5 spraw", "12 spraw", "22 sprawy",
+                                                     "25 spraw", "104 sprawy", "111 spraw"]  # fmt: skip
+        assert [translation.ngettext("%(n)s dzień", "%(n)s dni", n) % {"n": n} for n in (1, 2, 5)] == [
+            "1 dzień",
+            "2 dni",
+            "5 dni",
+        ]
+    with translation.override("en"):
+        assert translation.ngettext("%(counter)s sprawa", "%(counter)s spraw", 22) % {"counter": 22} == "22 cases"
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_every_admin_model_has_its_accusative_in_both_catalogues(language):
+    from django.contrib import admin
+
+    from invoicetracker.admin_site import ACCUSATIVE_CONTEXT
+
+    entries = {(e.msgctxt, e.msgid) for e in parse_po(PL_PO_PATH if language == "pl" else PO_PATH)}
+    lacking = [
+        model._meta.label
+        for model in admin.site._registry
+        if (ACCUSATIVE_CONTEXT, str(model._meta.verbose_name_raw)) not in entries
+    ]
+    assert not lacking
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [
+        ("pl", ["Wybierz sprawę do zmiany", "Zmień sprawę", "Wybierz fakturę do obejrzenia", "Dodaj grupę"]),
+        ("en", ["Select case to change", "Change case", "Select invoice to view", "Add group"]),
+    ],
+)
+def test_admin_titles_take_the_accusative(admin_client, language, titles):
+    from cases.tests.conftest import make_case
+
+    case = make_case()
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    pages = "".join(
+        _text(admin_client.get(url))
+        for url in ("/admin/cases/case/", f"/admin/cases/case/{case.pk}/change/", "/admin/cases/invoice/",
+                    "/admin/auth/group/")
+    )  # fmt: skip
+    tight = re.sub(r"\s*<", "<", re.sub(r">\s*", ">", pages))
+    assert [t for t in titles if f">{t}<" not in tight] == []
+
+
+def test_month_names_in_day_and_month_take_the_genitive():
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    with translation.override("pl"):
+        assert date_format(date(2026, 11, 30), "MONTH_DAY_FORMAT") == "30 listopada"
+        assert date_format(date(2026, 11, 30), "YEAR_MONTH_FORMAT").lower() == "listopad 2026"
+    with translation.override("en"):
+        assert date_format(date(2026, 11, 30), "MONTH_DAY_FORMAT") == "November 30"

@@ -196,7 +196,7 @@ def test_pause_asks_for_a_date_and_reason_then_pauses_active_cases(staff_client,
     assert active.pause_reason == "dispute"
     assert CaseEvent.objects.filter(case=active, kind=CaseEvent.Kind.PAUSED, user=staff_user).exists()
     [message] = messages_of(response)
-    assert f"Wstrzymano spraw: 1 (do {until:%d.%m.%Y})" in message
+    assert f"Wstrzymano 1 sprawę do {until:%d.%m.%Y}." in message
     assert "Pominięto" in message
 
 
@@ -220,7 +220,7 @@ def test_resume_clears_the_pause(staff_client, stages, kowalski):
     response = act(staff_client, "resume_cases", [case])
     case.refresh_from_db()
     assert case.paused_until is None
-    assert messages_of(response) == ["Wznowiono spraw: 1"]
+    assert messages_of(response) == ["Wznowiono 1 sprawę."]
 
 
 def test_close_with_a_reason_closes_manually_and_notes_it_on_the_timeline(staff_client, stages, kowalski, staff_user):
@@ -233,7 +233,7 @@ def test_close_with_a_reason_closes_manually_and_notes_it_on_the_timeline(staff_
     assert case.close_reason == Case.CloseReason.MANUAL
     assert case.closed_by == staff_user
     assert CaseEvent.objects.filter(case=case, kind="closed", message__contains="Ugoda z klientem").exists()
-    assert messages_of(response) == ["Zamknięto spraw: 1"]
+    assert messages_of(response) == ["Zamknięto 1 sprawę."]
 
 
 def test_an_action_started_on_the_case_page_returns_to_it(staff_client, stages, kowalski):

@@ -1,0 +1,100 @@
+"""The admin site: Django's, with titles and labels in correct Polish (and English).
+
+Django builds "Select %s to change", "Change %s", "View %s" and "Add %s" from a model's
+verbose name in the nominative: "Wybierz sprawa do zmiany". Polish needs the accusative
+("Wybierz sprawę do zmiany"). Every model admin registered on this site, the project's and
+third-party ones (auth, django-q2) alike, gets `AccusativeTitlesMixin`, which takes the
+accusative from the catalogues: `pgettext("biernik", <verbose name as written in the
+source>)`, the Polish catalogue holding the Polish form and the English one the English
+noun. Without an entry the translated verbose name is used, as Django does.
+
+Permission names are stored in English at migrate time ("Can change sprawa"); the
+permission pickers show them rebuilt from the translated model names instead.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.utils.translation import gettext, pgettext
+
+ACCUSATIVE_CONTEXT = "biernik"
+
+PERMISSION_ACTIONS = {
+    "add": lambda noun: gettext("Może dodawać: %s") % noun,
+    "change": lambda noun: gettext("Może zmieniać: %s") % noun,
+    "delete": lambda noun: gettext("Może usuwać: %s") % noun,
+    "view": lambda noun: gettext("Może oglądać: %s") % noun,
+}
+
+
+def accusative(opts) -> str:
+    """The model's verbose name in the accusative, in the active language."""
+    raw = str(opts.verbose_name_raw)
+    form = pgettext(ACCUSATIVE_CONTEXT, raw)
+    return str(opts.verbose_name) if form == raw and str(opts.verbose_name) != raw else form
+
+
+def permission_label(permission: Permission) -> str:
+    """ "Windykacja | sprawy | Może zmieniać: sprawy" in the reader's language."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action, _sep, rest = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and rest == opts.model_name:
+        name = PERMISSION_ACTIONS[action](opts.verbose_name_plural)
+    else:
+        name = gettext(permission.name)
+    return f"{opts.app_config.verbose_name} | {opts.verbose_name_plural} | {name}"
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return permission_label(obj)
+
+
+class AccusativeTitlesMixin:
+    """Page titles with the model name in the accusative (see the module docstring)."""
+
+    def changelist_view(self, request, extra_context=None):
+        noun = accusative(self.opts)
+        if "_popup" in request.GET or "_popup" in request.POST:
+            title = gettext("Wybierz %s") % noun
+        elif self.has_change_permission(request):
+            title = gettext("Wybierz %s do zmiany") % noun
+        else:
+            title = gettext("Wybierz %s do obejrzenia") % noun
+        context = {"title": title, "add_title": gettext("Dodaj %s") % noun}
+        context.update(extra_context or {})
+        return super().changelist_view(request, context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        request._custom_admin_title = bool(extra_context and "title" in extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if not getattr(request, "_custom_admin_title", False):  # a custom page keeps the title it was given
+            noun = accusative(self.opts)
+            if add:
+                context["title"] = gettext("Dodaj %s") % noun
+            elif self.has_change_permission(request, obj):
+                context["title"] = gettext("Zmień %s") % noun
+            else:
+                context["title"] = gettext("Zobacz %s") % noun
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.remote_field.model is Permission:
+            kwargs.setdefault("form_class", PermissionChoiceField)
+            kwargs.setdefault("queryset", Permission.objects.select_related("content_type"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class InvoiceTrackerAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, AccusativeTitlesMixin):
+            admin_class = type(admin_class.__name__, (AccusativeTitlesMixin, admin_class), {})
+        return super().register(model_or_iterable, admin_class, **options)
