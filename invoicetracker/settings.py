@@ -239,7 +239,7 @@ Q_CLUSTER = {
     "max_attempts": 1,
     "catch_up": False,
     "save_limit": 500,
-    "label": "Zadania w tle",
+    "label": _("Zadania w tle"),
     "sync": _bool("Q_SYNC", False),
     # django-q2 1.11 reads this key whenever the Q_CLUSTER_NAME environment variable names another
     # queue (KeyError without it): Q_CLUSTER_NAME gives a deployment its own queue on a shared Redis.

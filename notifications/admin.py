@@ -15,8 +15,8 @@ from django.template import Template, TemplateSyntaxError
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cases.calendar import business_today
@@ -47,6 +47,12 @@ def _case_link(case: Case) -> str:
     except NoReverseMatch:
         return str(case)
     return format_html('<a href="{}">{}</a>', url, case)
+
+
+def _variable_description(text: str) -> str:
+    """A stage variable's description ("polski / English") in the reader's language."""
+    polish, separator, english = text.partition(" / ")
+    return english if separator and (get_language() or "").startswith("en") else polish
 
 
 # --- Notification log -------------------------------------------------------------
@@ -329,7 +335,7 @@ class ReminderStageAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "stage_variables": STAGE_VARIABLES.items(),
+            "stage_variables": [(name, _variable_description(text)) for name, text in STAGE_VARIABLES.items()],
             "preview_cases": self._preview_cases(),
             "preview_languages": LANGUAGES,
         }

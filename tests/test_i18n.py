@@ -20,6 +20,9 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
+from notifications.tests.conftest import reminder_settings  # noqa: F401 (fixture)
+from syncstatus.tests.conftest import api, sim, world  # noqa: F401 (fixtures)
+
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
 
@@ -359,3 +362,108 @@ def test_month_names_in_day_and_month_take_the_genitive():
         assert date_format(date(2026, 11, 30), "YEAR_MONTH_FORMAT").lower() == "listopad 2026"
     with translation.override("en"):
         assert date_format(date(2026, 11, 30), "MONTH_DAY_FORMAT") == "November 30"
+
+
+# --- Every page in both languages ---------------------------------------------------------------------------------
+
+# Words of the other language that must not appear in a page's visible text. Data stays as it is (client names,
+# stage names and wording, e-mail bodies, timeline and error texts stored in Polish): the markers avoid it.
+ENGLISH_IN_POLISH = re.compile(
+    r"\b(Failed tasks?|Queued tasks?|Scheduled tasks?|Successful tasks?|Select|Change|View|Add|Delete|Save|Search"
+    r"|Can (add|change|delete|view)|Progress|None|True|False|invoice_list|client_list|invoice_detail|client_detail"
+    r"|Log out|Home|Filter|History|Reminders|Cases|Sync|day|days)\b"
+)
+POLISH_IN_ENGLISH = re.compile(
+    r"\b(Wybierz|Zmień|Zobacz|Dodaj|Usuń|Zapisz|Szukaj|Wyloguj|Bezpieczeństwo|Nieudane logowania|Zadania w tle"
+    r"|Sprawy|Faktury|Kontrahenci|Synchronizacje|Synchronizacja|Windykacja|Przypomnienia|Powiadomienia|Raporty"
+    r"|Może|odbiorcy|wysłane|błędy|wstrzymane|pominięte|dni po terminie|dzień|Etap|Koniec|tak|brak)\b"
+)
+ISO_DATE = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b")
+JSON_LIST = re.compile(r"\[\s*\"")
+NOT_PAGES = ("/i18n/", "/healthz", "/cron/", "/admin/logout/", "/admin/jsi18n/", "/admin/r/", "/admin/autocomplete/")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"(?s)<(script|style|textarea|iframe|pre)\b.*?</\1>", " ", html)  # code, templates, message bodies
+    html = re.sub(r"(?s)<!--.*?-->", " ", html)
+    text = re.sub(r"<[^>]+>", " ", html)
+    import html as html_lib
+
+    return re.sub(r"\s+", " ", html_lib.unescape(text))
+
+
+def _page_urls() -> list[str]:
+    """Every page without parameters from the URL patterns, one of each page with an id, and the admin's pages."""
+    from django.contrib import admin
+    from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+    from cases.models import Case
+    from notifications.models import Notification
+    from syncstatus.models import SyncRun
+
+    urls: set[str] = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name and not p.pattern.regex.groups:
+                try:
+                    urls.add(reverse(f"{namespace}:{p.name}" if namespace else p.name))
+                except Exception:  # noqa: S112 - patterns with arguments
+                    continue
+
+    walk(get_resolver().url_patterns)
+    case = Case.objects.filter(events__isnull=False, invoice__client__emails__len__gt=0).first() or Case.objects.first()
+    urls |= {f"/cases/{case.pk}/", reverse("syncstatus:run", args=[SyncRun.objects.first().pk])}
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls.add(reverse(f"{prefix}_changelist"))
+        urls.add(reverse("admin:app_list", args=[model._meta.app_label]))
+        obj = model._default_manager.order_by("pk").first()
+        if model is Notification:
+            obj = Notification.objects.filter(status=Notification.Status.SENT).first()
+        if obj is not None:
+            urls.add(reverse(f"{prefix}_change", args=[obj.pk]))
+            urls.add(reverse(f"{prefix}_history", args=[obj.pk]))
+        urls.add(reverse(f"{prefix}_add"))
+    return sorted(u for u in urls if not u.startswith(NOT_PAGES))
+
+
+@pytest.fixture
+def dunning_day(db, api, world, reminder_settings):  # noqa: F811
+    """One morning with the real sync (simulator over HTTP) and the reminders: runs, cases, e-mails, a timeline."""
+    import time_machine
+
+    from notifications.services import reminders_send_due
+    from syncstatus.services import sync_run
+    from syncstatus.tests.conftest import morning
+
+    with time_machine.travel(morning(world.today), tick=True):
+        sync_run(target_date=world.today, api=api)
+        reminders_send_due(day=world.today)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_every_page_speaks_one_language(admin_client, dunning_day, language):
+    from notifications.models import Notification
+
+    assert Notification.objects.filter(status=Notification.Status.SENT).exists()
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    other = ENGLISH_IN_POLISH if language == "pl" else POLISH_IN_ENGLISH
+    found: dict[str, list[str]] = {}
+    pages = 0
+    for url in _page_urls():
+        response = admin_client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("content-type", ""):
+            continue
+        pages += 1
+        text = _visible_text(response.content.decode())
+        words = sorted({m.group(0) for m in other.finditer(text)})
+        words += [f"ISO date {m.group(0)}" for m in ISO_DATE.finditer(text)]
+        words += ["JSON list"] if JSON_LIST.search(text) else []
+        if words:
+            found[url] = words
+    assert pages > 35
+    assert not found, "\n".join(f"{url}: {words}" for url, words in found.items())
