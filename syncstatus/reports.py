@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases import formatting
 from cases.calendar import business_today
@@ -249,6 +250,42 @@ def chart_api(*, start: date, end: date) -> Chart:
     ]
     columns = [_("synchronizacja"), _("start"), _("zapytania"), _("zapytań/min"), _("429"), _("ponowienia")]
     return Chart("api", _("Zapytania do InFakt wobec limitu"), svg, columns, rows)
+
+
+def aging_by_bucket(rows: list[AgingRow]) -> list[tuple[str, list[tuple[str, AgingCell]]]]:
+    """The aging table turned for reading down: one row per bucket (then the totals), each currency's cell."""
+    if not rows:
+        return []
+    table = [(cells[0].label, [(row.currency, cell) for row, cell in zip(rows, cells, strict=True)])
+             for cells in zip(*(row.cells for row in rows), strict=True)]  # fmt: skip
+    totals = [(row.currency, AgingCell("total", _("Razem"), row.count, row.amount, "")) for row in rows]
+    return [*table, (_("Razem"), totals)]
+
+
+def aging_charts(rows: list[AgingRow]) -> list[Chart]:
+    """Per currency, the money left to pay in each bucket of days past due (the table gives the counts)."""
+    result = []
+    for row in rows:
+        symbol = formatting.CURRENCY_SYMBOLS.get(row.currency, row.currency)
+        label = _("do zapłaty (%(currency)s)") % {"currency": symbol}
+        svg = charts.bar_chart(
+            title=_("Kwota do zapłaty wg dni po terminie (%(currency)s)") % {"currency": row.currency},
+            categories=[
+                charts.Category(
+                    cell.key,
+                    cell.label,
+                    f"{cell.label} · {ngettext('%(counter)s sprawa', '%(counter)s spraw', cell.count)}"
+                    % {"counter": cell.count},
+                )
+                for cell in row.cells
+            ],
+            series=[charts.Series(f"amount-{row.currency}", label, [round(cell.amount / 100) for cell in row.cells])],
+            unit=symbol,
+            height=200,
+            empty=_("Brak aktywnych spraw."),
+        )
+        result.append(Chart(f"aging-{row.currency}", label, svg, []))
+    return result
 
 
 def report_charts(*, days: int, today: date | None = None) -> list[Chart]:

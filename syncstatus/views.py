@@ -184,6 +184,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
         days = reports.PERIODS[0]
     today = business_today()
     start = today - timedelta(days=days - 1)
+    aging = reports.aging_report(today=today)
     return render(
         request,
         "syncstatus/reports.html",
@@ -194,8 +195,9 @@ def reports_view(request: HttpRequest) -> HttpResponse:
             "today": today,
             "start": start,
             "charts": reports.report_charts(days=days, today=today),
-            "aging": reports.aging_report(today=today),
-            "aging_labels": [label for _key, label, _q, _query in reports.aging_buckets(today=today)],
+            "aging": aging,
+            "aging_charts": reports.aging_charts(aging),
+            "aging_by_bucket": reports.aging_by_bucket(aging),
             "paid_after": reports.paid_after_stage(start=start, end=today),
             "alerts": health_alerts(),
         },
