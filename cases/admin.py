@@ -9,20 +9,18 @@ and get no actions; a POST from them is refused with 403.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,6 +28,7 @@ from invoicetracker.admin_utils import ReadOnlyAdminMixin
 from notifications.admin import NotificationInline
 
 from . import formatting
+from .admin_dates import DateHierarchyQuerySet
 from .calendar import business_today
 from .forms import CloseForm, PauseForm, SendStageForm
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
@@ -40,9 +39,11 @@ from .selectors import (
     case_list_for_ui,
     case_search_q,
     invoice_currencies,
+    invoice_search_q,
     missing_email_q,
+    search_terms,
 )
-from .services import case_close, case_pause, case_request_refresh, case_resume, normalize_nip
+from .services import case_close, case_pause, case_request_refresh, case_resume
 
 log = logging.getLogger("invoicetracker.admin")
 
@@ -129,90 +130,6 @@ class CurrencyFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(invoice__currency=self.value())
         return queryset
-
-
-# --- Date hierarchy on 100,000 cases -------------------------------------------------
-
-
-def _periods(first: date, last: date, kind: str) -> list[tuple[date, date]]:
-    """[start, end) of every year, month or day from `first` to `last`."""
-    periods = []
-    if kind == "year":
-        for year in range(first.year, last.year + 1):
-            periods.append((date(year, 1, 1), date(year + 1, 1, 1)))
-    elif kind == "month":
-        year, month = first.year, first.month
-        while (year, month) <= (last.year, last.month):
-            nxt = (year + 1, 1) if month == 12 else (year, month + 1)
-            periods.append((date(year, month, 1), date(*nxt, 1)))
-            year, month = nxt
-    else:
-        day = first
-        while day <= last:
-            periods.append((day, day + timedelta(days=1)))
-            day += timedelta(days=1)
-    return periods
-
-
-class DateHierarchyQuerySet:
-    """What the admin's date hierarchy reads from `cl.queryset`, answered with index-friendly SQL.
-
-    Django asks for MIN/MAX of the date and for the DISTINCT years (months, days) of the
-    whole filtered list: two hash joins over every case. Here the bounds come from
-    ORDER BY ... LIMIT 1 subqueries and the periods from one EXISTS per candidate
-    period, each set in a single query, so the cost no longer grows with the rows.
-    Everything else is passed through to the real queryset.
-    """
-
-    def __init__(self, queryset, field: str):
-        self._queryset = queryset
-        self._field = field
-        self._bounds = None
-
-    def __getattr__(self, name):
-        return getattr(self._queryset, name)
-
-    def __iter__(self):
-        return iter(self._queryset)
-
-    def __len__(self):
-        return len(self._queryset)
-
-    def _one_row(self, **annotations) -> dict | None:
-        rows = list(self._queryset.model._default_manager.order_by().annotate(**annotations).values(*annotations)[:1])
-        return rows[0] if rows else None
-
-    def bounds(self) -> dict:
-        if self._bounds is None:
-            field = self._field
-            dated = self._queryset.order_by().filter(**{f"{field}__isnull": False}).values(field)
-            row = self._one_row(
-                first=Subquery(dated.order_by(field)[:1]), last=Subquery(dated.order_by(f"-{field}")[:1])
-            )
-            self._bounds = row or {"first": None, "last": None}
-        return self._bounds
-
-    def aggregate(self, *args, **kwargs):
-        if args or set(kwargs) != {"first", "last"}:
-            return self._queryset.aggregate(*args, **kwargs)
-        return self.bounds()
-
-    def dates(self, field_name, kind, order="ASC"):
-        if field_name != self._field:
-            return self._queryset.dates(field_name, kind, order)
-        bounds = self.bounds()
-        if bounds["first"] is None:
-            return []
-        periods = _periods(bounds["first"], bounds["last"], kind)
-        base = self._queryset.order_by()
-        row = self._one_row(
-            **{
-                f"p{i}": Exists(base.filter(**{f"{field_name}__gte": start, f"{field_name}__lt": end}))
-                for i, (start, end) in enumerate(periods)
-            }
-        )
-        found = [start for i, (start, _end) in enumerate(periods) if row and row[f"p{i}"]]
-        return found if order == "ASC" else found[::-1]
 
 
 class CaseChangeList(ChangeList):
@@ -348,14 +265,8 @@ class CaseAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Each word must match the invoice number, client name, e-mail or NIP (as the admin's own search),
         through `case_search_q`, which PostgreSQL's trigram indexes serve; `search_fields` stay for the box."""
-        # A NIP typed with spaces ("PL 526 104 08 28") is one term, not several.
-        nip = normalize_nip(search_term)
-        terms = [search_term] if nip.isdigit() and len(nip) >= 3 else smart_split(search_term)
-        for term in terms:
-            if term[:1] in {'"', "'"} and term[-1:] == term[:1]:
-                term = unescape_string_literal(term)
-            if term.strip():
-                queryset = queryset.filter(case_search_q(term))
+        for term in search_terms(search_term):  # a NIP typed with spaces ("PL 526 104 08 28") is one term
+            queryset = queryset.filter(case_search_q(term))
         return queryset, False
 
     def get_ordering(self, request):
@@ -884,6 +795,12 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("raw", "client__raw")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Number, client name, e-mail or NIP through `invoice_search_q` (trigram indexes, no join)."""
+        for term in search_terms(search_term):
+            queryset = queryset.filter(invoice_search_q(term))
+        return queryset, False
 
     @admin.display(description=_("brutto"), ordering="gross")
     def gross_display(self, obj):

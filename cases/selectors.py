@@ -23,6 +23,7 @@ from django.db.models.expressions import Col
 from django.db.models.functions import Cast
 from django.db.models.lookups import In
 from django.utils.functional import cached_property
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import business_today
@@ -250,6 +251,20 @@ def invoice_search_q(value: str, *, names_only: bool = False, prefix: str = "") 
     clients = Client.objects.filter(client_search_q(value, names_only=names_only)).order_by().values("pk")
     by_client = Q(InArray(F(f"{prefix}client_id"), clients))
     return by_client if names_only else Q(**{f"{prefix}number__icontains": value}) | by_client
+
+
+def search_terms(search_term: str) -> list[str]:
+    """The admin search box's words (a quoted phrase is one; a NIP typed with spaces is one)."""
+    nip = normalize_nip(search_term)
+    if nip.isdigit() and len(nip) >= 3:
+        return [search_term.strip()]
+    terms = []
+    for term in smart_split(search_term):
+        if term[:1] in {'"', "'"} and term[-1:] == term[:1]:
+            term = unescape_string_literal(term)
+        if term.strip():
+            terms.append(term)
+    return terms
 
 
 def case_search_q(value: str, *, names_only: bool = False) -> Q:
