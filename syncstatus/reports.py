@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -125,16 +126,17 @@ class PaidAfterStage:
 def paid_after_stage(*, start: date, end: date) -> list[PaidAfterStage]:
     """Cases closed as paid in [start, end], by the last reminder stage actually sent before."""
     low, high = day_bounds(start, end)
-    last_sent = (
-        Notification.objects.filter(case=OuterRef("pk"), status=Notification.Status.SENT)
-        .order_by("-stage__offset_days")
-        .values("stage__offset_days")[:1]
-    )
+    sent = Notification.objects.filter(case=OuterRef("pk"), status=Notification.Status.SENT)
+    # The offset each e-mail recorded when it went out (an index-only read of the partial index
+    # notification_sent_case_offset_idx); rows from before that column existed use their stage's.
+    recorded = sent.filter(stage_offset__isnull=False).order_by("-stage_offset").values("stage_offset")[:1]
+    legacy = sent.filter(stage_offset__isnull=True).order_by("-stage__offset_days").values("stage__offset_days")[:1]
+    recorded, legacy = Subquery(recorded), Subquery(legacy)
     counts = dict(
         Case.objects.filter(
             status=Case.Status.CLOSED, close_reason=Case.CloseReason.PAID, closed_at__gte=low, closed_at__lt=high
         )
-        .annotate(last_sent=Subquery(last_sent))
+        .annotate(last_sent=Coalesce(Greatest(recorded, legacy), recorded, legacy))
         .values("last_sent")
         .annotate(n=Count("id"))
         .order_by()

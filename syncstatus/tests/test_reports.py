@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.calendar import WARSAW, business_today
-from cases.models import Case
+from cases.models import Case, ReminderStage
 from cases.tests.conftest import make_case, make_client, make_user
 from invoicetracker.schedules import declared_schedules
 from notifications.models import Notification
@@ -422,3 +422,16 @@ def test_aging_shows_money_as_prominently_as_counts(manager_client, book):
     assert all(re.fullmatch(r"[\d ]+,\d\d (zł|EUR)", a) for a in amounts)
     assert re.search(r'id="chart-aging-PLN".*?data-series="amount-PLN"', section, re.S)
     assert "<small>" not in section
+
+
+def test_paid_after_stage_uses_the_offset_each_e_mail_recorded_when_sent(stages):
+    case = make_case(days_past_due=30, status=Case.Status.CLOSED)
+    for stage, recorded in ((stages[0], -1), (stages[1], 7)):
+        Notification.objects.create(
+            case=case, stage=stage, stage_offset=recorded, status=Notification.Status.SENT,
+            send_date=business_today(), sent_at=timezone.now(),
+        )  # fmt: skip
+    ReminderStage.objects.filter(pk=stages[1].pk).update(offset_days=10)  # edited after the e-mail went out
+    rows = {row.offset: row.count for row in reports.paid_after_stage(start=business_today(), end=business_today())}
+    assert rows[7] == 1
+    assert rows.get(10, 0) == 0
