@@ -136,7 +136,7 @@ class CaseChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
         # Read after the results only by the date hierarchy.
-        self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy)
+        self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy, searched=bool(self.query))
 
 
 # --- Inlines -------------------------------------------------------------------------

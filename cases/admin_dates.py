@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, Subquery
+from django.db.models import Exists, F, Max, Min, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -39,10 +40,14 @@ class DateHierarchyQuerySet:
     Everything else is passed through to the real queryset.
     """
 
-    def __init__(self, queryset, field: str):
+    def __init__(self, queryset, field: str, *, searched: bool = False):
         self._queryset = queryset
         self._field = field
         self._bounds = None
+        # A text search keeps few rows: read them (trigram indexes) rather than walk the date index
+        # testing the search on every row. Then the bounds are a true MIN/MAX (COALESCE(x, x) keeps
+        # PostgreSQL from turning them back into index walks) and the periods Django's own query.
+        self._searched = searched
 
     def __getattr__(self, name):
         return getattr(self._queryset, name)
@@ -58,6 +63,9 @@ class DateHierarchyQuerySet:
         return rows[0] if rows else None
 
     def bounds(self) -> dict:
+        if self._bounds is None and self._searched:
+            value = Coalesce(F(self._field), F(self._field))
+            self._bounds = self._queryset.order_by().aggregate(first=Min(value), last=Max(value))
         if self._bounds is None:
             field = self._field
             dated = self._queryset.order_by().filter(**{f"{field}__isnull": False}).values(field)
@@ -73,13 +81,13 @@ class DateHierarchyQuerySet:
         return self.bounds()
 
     def dates(self, field_name, kind, order="ASC"):
-        if field_name != self._field:
+        if field_name != self._field or self._searched:
             return self._queryset.dates(field_name, kind, order)
         return self._periods_with_rows(kind, order, aware=False)
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         """The same for a DateTimeField: periods are local (Warsaw) days, months or years."""
-        if field_name != self._field or kind not in {"year", "month", "day"}:
+        if field_name != self._field or kind not in {"year", "month", "day"} or self._searched:
             return self._queryset.datetimes(field_name, kind, order, tzinfo=tzinfo)
         return self._periods_with_rows(kind, order, aware=True, tzinfo=tzinfo)
 

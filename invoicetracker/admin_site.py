@@ -114,7 +114,7 @@ class IndexFriendlyOrdering:
         super().get_results(request)
         if self.date_hierarchy and not isinstance(self.queryset, DateHierarchyQuerySet):
             # Read after the results only by the date hierarchy: MIN/MAX and the periods through indexes.
-            self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy)
+            self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy, searched=bool(self.query))
 
     def _get_deterministic_ordering(self, ordering):
         ordering = super()._get_deterministic_ordering(ordering)

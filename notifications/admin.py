@@ -9,7 +9,7 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.template import Template, TemplateSyntaxError
 from django.urls import NoReverseMatch, path, reverse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from cases.calendar import business_today
 from cases.formatting import format_datetime
 from cases.models import Case, ReminderStage
-from cases.selectors import InArray, case_search_q, search_terms
+from cases.selectors import case_search_q, search_terms
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .emails import LANGUAGES, STAGE_VARIABLES, StageTexts, render_reminder
@@ -183,13 +183,16 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return queryset
 
     def get_search_results(self, request, queryset, search_term):
-        """The e-mails of the cases found as the case list finds them (invoice number, client name, e-mail,
-        NIP; trigram indexes), or one Message-ID; the log is never scanned row by row."""
+        """The e-mails of the cases the case list finds (invoice number, client name, e-mail, NIP; trigram
+        indexes); a word with "@" may also be a Message-ID (with or without its angle brackets).
+        A plain word is one condition, not an OR: PostgreSQL can walk the log in display order against a
+        hashed set of the cases found (a common name) or start from the few cases found (an invoice number)."""
         for term in search_terms(search_term):
-            cases = Case.objects.filter(case_search_q(term)).order_by().values("pk")
-            queryset = queryset.filter(
-                Q(InArray(F("case_id"), cases)) | Q(message_id=term.strip("<>")) | Q(message_id=f"<{term.strip('<>')}>")
-            )
+            found = Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk"))
+            if "@" in term:
+                bare = term.strip().strip("<>")
+                found |= Q(message_id__in=[bare, f"<{bare}>"])
+            queryset = queryset.filter(found)
         return queryset, False
 
     def has_send_manual_permission(self, request):
