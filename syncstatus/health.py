@@ -6,14 +6,16 @@ Four checks, a handful of small queries; the panel, the admin index and the dail
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import formatting
@@ -22,7 +24,7 @@ from cases.selectors import InArray
 from notifications.models import Notification, ReminderRun
 
 from .models import SyncRun
-from .selectors import sync_run_last_successful
+from .selectors import data_version, sync_run_last_successful
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,22 @@ def check_clients_without_email() -> Alert | None:
     ) % {"cases": count, "clients": clients}
     links = [Link(_("Sprawy bez adresu e-mail"), _url("cases:active", {"missing_email": "true"}))]
     return Alert("no_email", "warning", message, count, links)
+
+
+HEALTH_CACHE_SECONDS = 60
+
+
+def health_alerts_cached() -> list[Alert]:
+    """`health_alerts()` for the pages (panel, reports, admin start page): computed again when the data
+    changes (syncstatus.selectors.data_version) or the minute turns (the sync's age), else from the cache."""
+    now = timezone.now()
+    key = (
+        "health:"
+        + hashlib.sha256(
+            repr((now.replace(second=0, microsecond=0), translation.get_language(), data_version())).encode()
+        ).hexdigest()
+    )
+    return cache.get_or_set(key, lambda: health_alerts(now=now), HEALTH_CACHE_SECONDS)
 
 
 def health_alerts(*, now: datetime | None = None) -> list[Alert]:

@@ -22,7 +22,7 @@ from cases import formatting
 from cases.calendar import business_today
 
 from . import reports, selectors
-from .health import health_alerts
+from .health import health_alerts_cached
 from .models import SyncRun
 from .services import STALE_RUN_AFTER
 
@@ -69,7 +69,7 @@ def panel(request: HttpRequest) -> HttpResponse:
         "syncstatus/panel.html",
         {
             "title": _("Synchronizacja z InFakt"),
-            "alerts": health_alerts(),
+            "alerts": health_alerts_cached(),
             "runs": runs,
             "live": live_state(),
             "can_run": request.user.has_perm("syncstatus.run_sync"),
@@ -99,7 +99,7 @@ def run_status_json(request: HttpRequest, pk: int) -> JsonResponse:
 @view_required
 def health_fragment(request: HttpRequest) -> HttpResponse:
     """The health banner as an HTML fragment, for the admin start page."""
-    return render(request, "syncstatus/_alerts.html", {"alerts": health_alerts()})
+    return render(request, "syncstatus/_alerts.html", {"alerts": health_alerts_cached()})
 
 
 @require_GET
@@ -184,7 +184,6 @@ def reports_view(request: HttpRequest) -> HttpResponse:
         days = reports.PERIODS[0]
     today = business_today()
     start = today - timedelta(days=days - 1)
-    aging = reports.aging_report(today=today)
     return render(
         request,
         "syncstatus/reports.html",
@@ -194,11 +193,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
             "periods": reports.PERIODS,
             "today": today,
             "start": start,
-            "charts": reports.report_charts(days=days, today=today),
-            "aging": aging,
-            "aging_charts": reports.aging_charts(aging),
-            "aging_by_bucket": reports.aging_by_bucket(aging),
-            "paid_after": reports.paid_after_stage(start=start, end=today),
-            "alerts": health_alerts(),
+            **reports.reports_page(days=days, today=today),
+            "alerts": health_alerts_cached(),
         },
     )

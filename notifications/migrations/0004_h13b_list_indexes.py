@@ -21,6 +21,8 @@ INDEXES = [
     ("notification_sent_id_idx", "sent_at, id"),
     ("notification_reason_id_idx", "reason, id"),
     ("notification_message_id_idx", "message_id"),
+    # The newest change to the log: part of what the cached reports and alerts depend on.
+    ("notification_updated_idx", "updated_at"),
     # The reports: e-mails sent per day and stage, and the last stage sent before a case was paid,
     # read from these small partial indexes alone (index-only scans), not from the wide log rows.
     ("notification_sent_day_stage_idx", "sent_at, stage_id", "status = 'sent'"),
