@@ -133,6 +133,15 @@ class CurrencyFilter(admin.SimpleListFilter):
 
 
 class CaseChangeList(ChangeList):
+    def _get_deterministic_ordering(self, ordering):
+        """A sort on an invoice column breaks ties by the invoice (one case per invoice): PostgreSQL then
+        walks the invoice's (column, id) index and joins each case, instead of sorting every case."""
+        ordering = super()._get_deterministic_ordering(ordering)
+        first = ordering[0] if ordering else None
+        if isinstance(first, str) and first.lstrip("-").startswith("invoice__") and ordering[-1] in {"pk", "-pk"}:
+            ordering[-1] = "-invoice_id" if first.startswith("-") else "invoice_id"
+        return ordering
+
     def get_results(self, request):
         super().get_results(request)
         # Read after the results only by the date hierarchy.
