@@ -96,10 +96,12 @@ SEARCH_TERM = "Beta"  # matches 10 % of the clients (and a number search: "FV/43
 def admin_pages() -> list[tuple[str, str, str]]:
     """Every registered admin list: default, each sortable column, the search, the filters above."""
     from django.contrib import admin
+    from django.contrib.auth.models import User
     from django.test import RequestFactory
     from django.urls import reverse
 
     request = RequestFactory().get("/")
+    request.user = User(username="bench", is_superuser=True, is_staff=True, is_active=True)
     pages = []
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label not in {"cases", "notifications", "syncstatus", "security"}:
@@ -107,7 +109,9 @@ def admin_pages() -> list[tuple[str, str, str]]:
         label = model._meta.label_lower
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         pages.append(("admin", f"{label} default", url))
-        for index, name in enumerate(model_admin.get_list_display(request)):
+        # The admin counts the action checkbox as column 0 when the list has actions.
+        first = 1 if model_admin.get_actions(request) else 0
+        for index, name in enumerate(model_admin.get_list_display(request), start=first):
             attr = getattr(model_admin, name, None) or getattr(model, name, None)
             sortable = getattr(attr, "admin_order_field", None) or (
                 name in {f.name for f in model._meta.get_fields() if getattr(f, "concrete", False)}
