@@ -273,8 +273,12 @@ def case_search_q(value: str, *, names_only: bool = False) -> Q:
 
 
 def missing_email_q() -> Q:
-    """Cases whose client has no usable e-mail address (or no client record at all)."""
-    return Q(invoice__client__isnull=True) | Q(invoice__client__has_usable_email=False)
+    """Cases whose client has no usable e-mail address (or no client record at all).
+
+    Through the (few) clients without an address, probed on the invoice's client_id index, rather
+    than a join to every case's client: the same rows, without reading 100,000 clients' flags."""
+    without = Client.objects.filter(has_usable_email=False).order_by().values("pk")
+    return Q(invoice__client_id__isnull=True) | Q(InArray(F("invoice__client_id"), without))
 
 
 def case_timeline(*, case: Case) -> list[dict]:

@@ -13,14 +13,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import formatting
-from cases.models import Case, Client
-from cases.selectors import InArray
+from cases.models import Case
+from cases.selectors import missing_email_q
 from notifications.models import Notification, ReminderRun
 
 from .models import SyncRun
@@ -134,12 +134,10 @@ def check_emails_failed() -> Alert | None:
 
 def check_clients_without_email() -> Alert | None:
     """Active cases whose client has no usable e-mail address: no reminder can reach them."""
-    # One query, reading the clients without a usable address (few) rather than every active case's client.
-    without = Client.objects.filter(has_usable_email=False).order_by().values("pk")
-    missing = Q(invoice__client_id__isnull=True) | Q(InArray(F("invoice__client_id"), without))
+    # One query; `missing_email_q` reads the clients without a usable address (few), not every case's client.
     figures = (
         Case.objects.filter(status=Case.Status.ACTIVE)
-        .filter(missing)
+        .filter(missing_email_q())
         .aggregate(cases=Count("id"), clients=Count("invoice__client_infakt_id", distinct=True))
     )
     count = figures["cases"]
