@@ -18,6 +18,8 @@ INDEXES = [
     ("invoice_currency_id_idx", "cases_invoice", "currency, id"),
     ("invoice_number_id_idx", "cases_invoice", "number, id"),
     ("case_status_id_idx", "cases_case", "status, id"),
+    ("case_next_reminder_id_idx", "cases_case", "next_reminder_date, id"),
+    ("case_paused_until_idx", "cases_case", "paused_until"),
 ]
 
 
