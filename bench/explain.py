@@ -5,9 +5,9 @@
     .venv/bin/python bench/explain.py --only search --verbose    # pages whose label contains "search"
 
 Fills the benchmark database (bench/_setup.py: BENCH_DATABASE_URL, emptied first) with
-bench/pages.py's builder, requests each list page (bench/pages.PAGES: the admin changelist
-and /cases/active/ with their default sort, the sort by days past due, page 2, filters and
-the text search) through Django's test client as a superuser, captures the SQL each request
+bench/pages.py's builder, requests each list page (bench/pages.all_pages(): every admin list
+with its default order, each sortable column, filters and the text search, /cases/, the
+sync panel and the reports) through Django's test client as a superuser, captures the SQL each request
 runs against the case tables, and prints the plan of every such query with its time and
 buffers. A sequential scan that reads more than --big rows of a table with more than --big
 rows is flagged (one that stops after a few rows, as under EXISTS or LIMIT 1, is not); the
@@ -35,7 +35,10 @@ EXTRA_PAGES = [
     ("tables2", "active, search one client's e-mail", "/cases/active/?q=biuro1234%40"),
     ("admin", "search invoice number", "/admin/cases/case/?q=FV%2F4321%2F"),
 ]
-TABLES = ("cases_case", "cases_invoice", "cases_client", "cases_caseevent", "notifications_notification")
+TABLES = (
+    "cases_case", "cases_invoice", "cases_client", "cases_caseevent", "notifications_notification",
+    "notifications_reminderrun", "syncstatus_syncrun", "syncstatus_skippedrecord",
+)  # fmt: skip
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+).*?actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)")
 REMOVED = re.compile(r"Rows Removed by Filter: (\d+)")
 
@@ -142,7 +145,7 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from bench.pages import PAGES
+    from bench.pages import all_pages, page_url
 
     User = get_user_model()
     user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pw")
@@ -155,10 +158,10 @@ def main() -> int:
 
     flagged: list[tuple[str, str]] = []
     summary: list[tuple[str, str, float, str]] = []
-    for kind, label, url in [*PAGES, *EXTRA_PAGES]:
-        if args.only and args.only not in label:
+    for kind, label, url in [*all_pages(), *EXTRA_PAGES]:
+        if args.only and args.only not in f"{kind} {label}":
             continue
-        for n, (sql, params) in enumerate(capture(client, url), 1):
+        for n, (sql, params) in enumerate(capture(client, page_url(url)), 1):
             plan = explain(sql, params)
             total = next((float(line.split(":")[1].split()[0]) for line in plan if "Execution Time" in line), 0.0)
             # A sequential scan that stops early (EXISTS, LIMIT 1) reads a handful of rows: not flagged.

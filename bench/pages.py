@@ -1,15 +1,23 @@
-"""Benchmark the case list pages (admin changelist and /cases/) at 1,000 and 100,000 cases.
+"""Benchmark every list page, the panel and the reports at 1,000 and 100,000 cases.
 
     .venv/bin/python bench/pages.py                       # 1,000 and 100,000 cases, 30 rounds
     .venv/bin/python bench/pages.py --sizes 1000 100000 --repeat 40
+    .venv/bin/python bench/pages.py --only notification   # pages whose list or label contains the word
+    .venv/bin/python bench/pages.py --keep                # reuse databases that already hold the size
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/it_bench .venv/bin/python bench/pages.py
 
 Each size gets its own PostgreSQL database (<name>_1000, <name>_100000; created when
-missing, case tables emptied and refilled with bulk_create). Requests go through
-Django's test client (routing, middleware, session, queries, template rendering),
-logged in as a superuser. The sizes are measured in alternation, request by request,
-so both see the same machine load. For each page it prints the SQL queries and rows
-per request, the median and p95 wall time, and the p95 ratio largest/smallest size.
+missing, the tables emptied and refilled with bulk_create): the cases (70 % active) over
+size/4 clients, and at their natural sizes the e-mail log (about 3 notifications a case:
+every stage sent, passed-over and before-due stages skipped, some failed) and the timeline
+(about 4.5 events a case), the sync runs, reminder runs and skipped records of 400 days.
+The pages (PAGES, built from the admin registry): every admin list with its default order,
+every sortable column, the text search and the filters; /cases/ lists; the sync panel, a run
+page and the reports (30 and 90 days). Requests go through Django's test client (routing,
+middleware, session, queries, template rendering), logged in as a superuser. The sizes are
+measured in alternation, request by request, so both see the same machine load. For each
+page it prints the SQL queries and rows per request, the median and p95 wall time, and the
+p95 ratio largest/smallest size.
 """
 
 from __future__ import annotations
@@ -49,19 +57,87 @@ class CurrentDatabaseRouter:
         return True
 
 
-PAGES = [
-    ("admin", "default (most overdue first)", "/admin/cases/case/"),
-    ("admin", "sort days past due asc", "/admin/cases/case/?o=7"),
-    ("admin", "page 2", "/admin/cases/case/?p=2"),
-    ("admin", "filter >90 days, active", "/admin/cases/case/?overdue=90%2B&status__exact=active"),
-    ("admin", "search client name", "/admin/cases/case/?q=Beta"),
+# Pages besides the admin lists (which admin_pages() builds from the registry).
+OTHER_PAGES = [
     ("tables2", "active, default", "/cases/active/"),
     ("tables2", "active, sort days asc", "/cases/active/?sort=days_past_due"),
+    ("tables2", "active, sort left to pay desc", "/cases/active/?sort=-left_to_pay"),
     ("tables2", "active, page 2", "/cases/active/?page=2"),
     ("tables2", "active, 31-365 days + e-mail", "/cases/active/?days_min=31&days_max=365&missing_email=false"),
     ("tables2", "active, search client name", "/cases/active/?q=Beta"),
     ("tables2", "closed, default", "/cases/closed/"),
+    ("panel", "sync panel", "/sync/"),
+    ("panel", "a sync run", "/sync/runs/{run}/"),
+    ("panel", "reports, 30 days", "/sync/reports/"),
+    ("panel", "reports, 90 days", "/sync/reports/?days=90"),
+    ("panel", "admin index", "/admin/"),
 ]
+# Filters per admin list (model label -> [(label, query string)]); sorting and search come from the admin itself.
+ADMIN_FILTERS = {
+    "cases.case": [
+        ("filter >90 days, active", "overdue=90%2B&status__exact=active"),
+        ("filter missing e-mail", "email=missing"),
+        ("filter paused", "paused=yes"),
+        ("page 2", "p=2"),
+    ],
+    "cases.invoice": [("filter EUR", "currency=EUR")],
+    "cases.client": [("filter no e-mail", "has_usable_email__exact=0")],
+    "notifications.notification": [
+        ("filter errors", "outcome=error"),
+        ("filter to review", "outcome=review"),
+        ("filter sent", "status__exact=sent"),
+        ("page 2", "p=2"),
+    ],
+    "syncstatus.syncrun": [("filter success", "status__exact=success")],
+}
+SEARCH_TERM = "Beta"  # matches 10 % of the clients (and a number search: "FV/4321/")
+
+
+def admin_pages() -> list[tuple[str, str, str]]:
+    """Every registered admin list: default, each sortable column, the search, the filters above."""
+    from django.contrib import admin
+    from django.contrib.auth.models import User
+    from django.test import RequestFactory
+    from django.urls import reverse
+
+    request = RequestFactory().get("/")
+    request.user = User(username="bench", is_superuser=True, is_staff=True, is_active=True)
+    pages = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in {"cases", "notifications", "syncstatus", "security"}:
+            continue
+        label = model._meta.label_lower
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        pages.append(("admin", f"{label} default", url))
+        # The admin counts the action checkbox as column 0 when the list has actions.
+        first = 1 if model_admin.get_actions(request) else 0
+        for index, name in enumerate(model_admin.get_list_display(request), start=first):
+            attr = getattr(model_admin, name, None) or getattr(model, name, None)
+            sortable = getattr(attr, "admin_order_field", None) or (
+                name in {f.name for f in model._meta.get_fields() if getattr(f, "concrete", False)}
+            )
+            if sortable:
+                pages.append(("admin", f"{label} sort {name}", f"{url}?o={index}"))
+        if model_admin.search_fields:
+            pages.append(("admin", f"{label} search", f"{url}?q={SEARCH_TERM}"))
+            if label in {"cases.case", "cases.invoice", "notifications.notification"}:
+                pages.append(("admin", f"{label} search number", f"{url}?q=FV%2F4321%2F"))
+        for filter_label, query in ADMIN_FILTERS.get(label, []):
+            pages.append(("admin", f"{label} {filter_label}", f"{url}?{query}"))
+    return pages
+
+
+def all_pages() -> list[tuple[str, str, str]]:
+    """(kind, label, url) of every page measured; "{run}" in a url is a sync run's id. Needs Django set up."""
+    return [*admin_pages(), *OTHER_PAGES]
+
+
+def page_url(url: str) -> str:
+    from syncstatus.models import SyncRun
+
+    if "{run}" in url:
+        return url.replace("{run}", str(SyncRun.objects.order_by("-pk").values_list("pk", flat=True).first()))
+    return url
 
 
 def ensure_database(url: str) -> None:
@@ -93,7 +169,8 @@ def fill(size: int, *, seed: int = 5) -> None:
     rng = random.Random(seed)
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE cases_caseevent, notifications_notification, cases_case, cases_invoice, cases_client "
+            "TRUNCATE cases_caseevent, notifications_notification, notifications_reminderrun, "
+            "syncstatus_skippedrecord, syncstatus_syncrun, cases_case, cases_invoice, cases_client "
             "RESTART IDENTITY CASCADE"
         )
     now, today = timezone.now(), business_today()
@@ -162,17 +239,125 @@ def fill(size: int, *, seed: int = 5) -> None:
             )
         )
     Case.objects.bulk_create(cases, batch_size=5000)
+    fill_history(rng, stages, today, now)
     with connection.cursor() as cursor:
         # VACUUM as autovacuum would soon after: it merges the GIN (trigram) indexes' pending lists
         # filled by the bulk insert and sets the visibility map, so the plans are those of a settled database.
         cursor.execute("VACUUM ANALYZE")
 
 
-ROW_MARKERS = ('name="_selected_action"', '<td class="number"')
+BODY = (
+    "Dzień dobry,\n\nuprzejmie przypominamy, że {due} minął termin płatności faktury nr {number}. "
+    "Do zapłaty: {amount}. Rachunek: 61 1090 1014 0000 0712 1981 2874. Tytuł przelewu: {number}.\n\n"
+    "Jeżeli przelew został już zlecony, dziękujemy i prosimy nie brać tej wiadomości pod uwagę.\n\n"
+    "W razie pytań prosimy o kontakt: ksiegowosc@firma.pl, tel. +48 22 100 20 30.\n\nZ pozdrowieniami\nFirma Sp. z o.o."
+)
+
+
+def fill_history(rng: random.Random, stages, today, now) -> None:
+    """The e-mail log, the timeline and the runs at their natural sizes for the cases just created.
+
+    Per case: an "opened" event; for every stage done a sent e-mail and a "reminder" event, the
+    ones an outage passed over as skipped e-mails (with their event); a skipped before-due stage
+    when the case opened late; payments and refreshes as events. About 3 e-mails and 4.5 events
+    a case. One sync run and one reminder run a day for 400 days, a few skipped records.
+    """
+    from cases.models import Case, CaseEvent
+    from notifications.models import Notification, ReminderRun
+    from syncstatus.models import SkippedRecord, SyncRun
+
+    sync_runs, reminder_runs = [], []
+    for back in range(400, -1, -1):
+        day = today - timedelta(days=back)
+        start = now - timedelta(days=back, hours=1)
+        sync_runs.append(
+            SyncRun(
+                target_date=day, started_at=start, finished_at=start + timedelta(seconds=40), heartbeat_at=start,
+                status=SyncRun.Status.SUCCESS, phase="done", invoices_read=rng.randrange(50, 400),
+                cases_opened=rng.randrange(0, 40), cases_closed=rng.randrange(0, 40), api_requests=rng.randrange(3, 12),
+                api_requests_by_kind={"invoice_list": 4, "client_list": 1},
+            )
+        )  # fmt: skip
+        reminder_runs.append(ReminderRun(day=day, started_at=start + timedelta(minutes=1), sent=rng.randrange(0, 300)))
+    SyncRun.objects.bulk_create(sync_runs, batch_size=1000)
+    ReminderRun.objects.bulk_create(reminder_runs, batch_size=1000)
+    run_ids = list(ReminderRun.objects.order_by("day").values_list("pk", flat=True))
+    SkippedRecord.objects.bulk_create(
+        [
+            SkippedRecord(run_id=run.pk, kind="invoice", record_id=str(900_000 + i), reason="brak terminu płatności")
+            for i, run in enumerate(SyncRun.objects.order_by("pk")[::10])
+        ]
+    )
+    notifications, events = [], []
+
+    def flush(force: bool = False) -> None:
+        if force or len(notifications) >= 20_000:
+            Notification.objects.bulk_create(notifications, batch_size=5000)
+            notifications.clear()
+        if force or len(events) >= 20_000:
+            CaseEvent.objects.bulk_create(events, batch_size=5000)
+            events.clear()
+
+    cases = (
+        Case.objects.select_related("invoice__client")
+        .only("pk", "opened_at", "last_stage_offset", "invoice__number", "invoice__due_date", "invoice__gross",
+              "invoice__client__emails")
+        .order_by("pk")
+    )  # fmt: skip
+    for case in cases.iterator(chunk_size=5000):
+        invoice = case.invoice
+        emails = invoice.client.emails
+        events.append(CaseEvent(case_id=case.pk, at=case.opened_at, kind=CaseEvent.Kind.OPENED, message=(
+            f"Otwarto sprawę: {invoice.number}, termin {invoice.due_date:%d.%m.%Y}")))  # fmt: skip
+        done = [st for st in stages if case.last_stage_offset is not None and st.offset_days <= case.last_stage_offset]
+        for index, stage in enumerate(done):
+            send_date = invoice.due_date + timedelta(days=stage.offset_days)
+            at = now - timedelta(days=max(0, (today - send_date).days))
+            passed_over = index < len(done) - 1 and rng.random() < 0.15
+            if not emails:
+                status, reason = Notification.Status.SKIPPED, Notification.Reason.NO_EMAIL
+            elif passed_over:
+                status, reason = Notification.Status.SKIPPED, Notification.Reason.PASSED_OVER
+            elif rng.random() < 0.02:
+                status, reason = Notification.Status.FAILED, Notification.Reason.SMTP_ERROR
+            else:
+                status, reason = Notification.Status.SENT, ""
+            sent = status == Notification.Status.SENT
+            body = BODY.format(due=f"{invoice.due_date:%d.%m.%Y}", number=invoice.number, amount=invoice.gross)
+            run_id = run_ids[-1 - min(len(run_ids) - 1, (today - send_date).days)]
+            error = "550 mailbox unavailable" if status == Notification.Status.FAILED else ""
+            notification = Notification(
+                case_id=case.pk, stage_id=stage.pk, status=status, reason=reason, send_date=send_date, error=error,
+                stage_offset=stage.offset_days, language="pl", run_id=run_id,
+            )  # fmt: skip
+            if sent:
+                notification.recipients = list(emails)
+                notification.subject = f"{stage.name}: faktura {invoice.number}"
+                notification.body_text, notification.body_html = body, f"<p>{body}</p>"
+                notification.message_id, notification.attempts, notification.sent_at = (
+                    f"<{case.pk}.{stage.pk}@b>",
+                    1,
+                    at,
+                )
+            notifications.append(notification)
+            events.append(CaseEvent(case_id=case.pk, at=at, kind=CaseEvent.Kind.REMINDER, message=(
+                f"Wysłano przypomnienie „{stage.name}”" if sent else f"Pominięto etap „{stage.name}”")))  # fmt: skip
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            events.append(CaseEvent(case_id=case.pk, at=now - timedelta(days=rng.randrange(0, 60)),
+                                    kind=CaseEvent.Kind.REFRESHED, message="Odświeżono z InFakt"))  # fmt: skip
+        flush()
+    flush(force=True)
+    from django.db import connections
+
+    with connections[CURRENT["alias"]].cursor() as cursor:  # created_at is "now" after bulk_create: spread the log
+        cursor.execute("UPDATE notifications_notification SET created_at = COALESCE(sent_at, send_date::timestamptz)")
+
+
+ROW_MARKERS = ('name="_selected_action"', '<td class="number"', '<th class="field-')
 
 
 def rows_shown(html: str) -> int:
-    """Rows on the page: admin rows carry a checkbox, table rows a number cell."""
+    """Rows on the page: admin rows carry a checkbox (or, read-only, a header cell), table rows a number cell."""
     return max(html.count(marker) for marker in ROW_MARKERS)
 
 
@@ -210,6 +395,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per page and size")
+    parser.add_argument("--only", nargs="*", default=[], help="pages whose kind or label contains one of these")
+    parser.add_argument("--keep", action="store_true", help="reuse a database that already holds the size")
     args = parser.parse_args()
     os.environ["BENCH_SIZES"] = ",".join(str(size) for size in args.sizes)
     base = os.environ["DATABASE_URL"].rstrip("/")
@@ -223,36 +410,48 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    from cases.models import Case
+
     clients = {}
     for size in args.sizes:
         CURRENT["alias"] = f"s{size}"
         call_command("migrate", database=CURRENT["alias"], verbosity=0)
-        started = time.perf_counter()
-        fill(size)
-        print(f"filled {size:,} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        if args.keep and Case.objects.count() == size:
+            print(f"kept {size:,} cases", file=sys.stderr)
+        else:
+            started = time.perf_counter()
+            fill(size)
+            print(f"filled {size:,} cases in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         User = get_user_model()
         user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench-pw")
         clients[size] = Client()
         clients[size].force_login(user)
 
+    pages = [
+        (kind, label, url)
+        for kind, label, url in all_pages()
+        if not args.only or any(word in f"{kind} {label}" for word in args.only)
+    ]
+    urls: dict[tuple[int, str], str] = {}
     counts: dict[tuple[int, str], tuple[int, int]] = {}
     times: dict[tuple[int, str], list[float]] = {}
     for size in args.sizes:
         CURRENT["alias"] = f"s{size}"
-        for _kind, _label, url in PAGES:
-            counts[size, url] = count_queries(clients[size], url)
+        for _kind, _label, url in pages:
+            urls[size, url] = page_url(url)
+            counts[size, url] = count_queries(clients[size], urls[size, url])
     for _ in range(args.repeat):  # alternate sizes request by request
-        for _kind, _label, url in PAGES:
+        for _kind, _label, url in pages:
             for size in args.sizes:
                 CURRENT["alias"] = f"s{size}"
-                times.setdefault((size, url), []).append(timed(clients[size], url))
+                times.setdefault((size, url), []).append(timed(clients[size], urls[size, url]))
 
     small, large = min(args.sizes), max(args.sizes)
-    header = f"{'list':8} {'page':32}" + "".join(f" | {f'{s:,} cases':>31}" for s in args.sizes) + " | p95 ratio"
+    header = f"{'list':8} {'page':52}" + "".join(f" | {f'{s:,} cases':>31}" for s in args.sizes) + " | p95 ratio"
     print(header)
-    print(f"{'':8} {'':32}" + "".join(f" | {'queries rows  median     p95':>31}" for _ in args.sizes) + " |")
+    print(f"{'':8} {'':52}" + "".join(f" | {'queries rows  median     p95':>31}" for _ in args.sizes) + " |")
     print("-" * len(header))
-    for kind, label, url in PAGES:
+    for kind, label, url in pages:
         cells = ""
         for size in args.sizes:
             queries, rows = counts[size, url]
@@ -261,7 +460,7 @@ def main() -> None:
             )
         ratio = p95(times[large, url]) / p95(times[small, url])
         same = "" if counts[large, url][0] == counts[small, url][0] else "  QUERIES DIFFER"
-        print(f"{kind:8} {label:32}{cells} | {ratio:5.2f}x{same}")
+        print(f"{kind:8} {label[:52]:52}{cells} | {ratio:5.2f}x{same}")
 
 
 if __name__ == "__main__":

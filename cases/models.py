@@ -59,8 +59,8 @@ class Client(models.Model):
     is_public_medical_entity = models.BooleanField(_("podmiot publiczny będący podmiotem leczniczym"), default=False)
     fetched_at = models.DateTimeField(_("pobrano z InFakt"), null=True, blank=True)
     raw = models.JSONField(_("dane z InFakt"), default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
 
     class Meta:
         verbose_name = _("kontrahent")
@@ -154,8 +154,8 @@ class Invoice(models.Model):
     )
     last_seen_at = models.DateTimeField(_("ostatnio odczytana"))
     raw = models.JSONField(_("dane z InFakt"), default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
 
     class Meta:
         verbose_name = _("faktura")
@@ -383,13 +383,15 @@ class CaseEvent(models.Model):
         CONFIRMED = "confirmed", _("potwierdzenie kwoty")
         HANDED_OVER = "handed_over", _("przekazanie")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("sprawa"))
     at = models.DateTimeField(_("kiedy"), db_index=True)
     kind = models.CharField(_("rodzaj"), max_length=16, choices=Kind)
     message = models.CharField(_("opis"), max_length=500)
-    data = models.JSONField(default=dict, blank=True)
-    sync_run_id = models.BigIntegerField(null=True, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    data = models.JSONField(_("dane"), default=dict, blank=True)
+    sync_run_id = models.BigIntegerField(_("synchronizacja"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("użytkownik")
+    )
 
     class Meta:
         verbose_name = _("zdarzenie")

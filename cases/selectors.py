@@ -25,6 +25,7 @@ from django.db.models.expressions import Col
 from django.db.models.functions import Cast
 from django.db.models.lookups import In
 from django.utils.functional import cached_property
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import WARSAW, business_today
@@ -335,14 +336,32 @@ def invoice_search_q(value: str, *, names_only: bool = False, prefix: str = "") 
     return by_client if names_only else Q(**{f"{prefix}number__icontains": value}) | by_client
 
 
+def search_terms(search_term: str) -> list[str]:
+    """The admin search box's words (a quoted phrase is one; a NIP typed with spaces is one)."""
+    nip = normalize_nip(search_term)
+    if nip.isdigit() and len(nip) >= 3:
+        return [search_term.strip()]
+    terms = []
+    for term in smart_split(search_term):
+        if term[:1] in {'"', "'"} and term[-1:] == term[:1]:
+            term = unescape_string_literal(term)
+        if term.strip():
+            terms.append(term)
+    return terms
+
+
 def case_search_q(value: str, *, names_only: bool = False) -> Q:
     """Cases whose invoice number, client name, e-mail or NIP contains `value` (`invoice_search_q` on the invoice)."""
     return invoice_search_q(value, names_only=names_only, prefix="invoice__")
 
 
 def missing_email_q() -> Q:
-    """Cases whose client has no usable e-mail address (or no client record at all)."""
-    return Q(invoice__client__isnull=True) | Q(invoice__client__has_usable_email=False)
+    """Cases whose client has no usable e-mail address (or no client record at all).
+
+    Through the (few) clients without an address, probed on the invoice's client_id index, rather
+    than a join to every case's client: the same rows, without reading 100,000 clients' flags."""
+    without = Client.objects.filter(has_usable_email=False).order_by().values("pk")
+    return Q(invoice__client_id__isnull=True) | Q(InArray(F("invoice__client_id"), without))
 
 
 def case_timeline(*, case: Case) -> list[dict]:

@@ -100,7 +100,7 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "invoicetracker.apps.InvoiceTrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -269,7 +269,7 @@ Q_CLUSTER = {
     "max_attempts": 1,
     "catch_up": False,
     "save_limit": 500,
-    "label": "Zadania w tle",
+    "label": _("Zadania w tle"),
     "sync": _bool("Q_SYNC", False),
     # django-q2 1.11 reads this key whenever the Q_CLUSTER_NAME environment variable names another
     # queue (KeyError without it): Q_CLUSTER_NAME gives a deployment its own queue on a shared Redis.

@@ -15,12 +15,14 @@ from django.template import Template, TemplateSyntaxError
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from cases.calendar import business_today
 from cases.formatting import format_datetime
 from cases.models import Case, Client, Invoice, ReminderStage
+from cases.selectors import case_search_q, search_terms
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .emails import (
@@ -55,6 +57,12 @@ def _case_link(case: Case) -> str:
     except NoReverseMatch:
         return str(case)
     return format_html('<a href="{}">{}</a>', url, case)
+
+
+def _variable_description(text: str) -> str:
+    """A stage variable's description ("polski / English") in the reader's language."""
+    polish, separator, english = text.partition(" / ")
+    return english if separator and (get_language() or "").startswith("en") else polish
 
 
 # --- Notification log -------------------------------------------------------------
@@ -124,22 +132,30 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "reason",
     )
     list_filter = (OutcomeFilter, "status", "mode", "reason", "stage")
-    search_fields = (
-        "case__invoice__number",
-        "case__invoice__client__company_name",
-        "case__invoice__client__last_name",
-        "message_id",
-        "subject",
-    )
+    # Shown by the search box; the search itself is get_search_results (indexes, no join over the log).
+    search_fields = ("case__invoice__number", "case__invoice__client__company_name", "message_id")
+    search_help_text = _("Numer faktury, nazwa kontrahenta, NIP, e-mail kontrahenta lub Message-ID.")
     date_hierarchy = "created_at"
     list_per_page = 100
+    show_full_result_count = False  # one COUNT per page, not two
     raw_id_fields = ("case", "triggered_by", "run")
     actions = ("resend", "confirm_sent")
     fieldsets = (
         (None, {"fields": ("case_display", "stage", "stage_offset", "status", "reason", "mode", "triggered_by")}),
         (
             _("Wysyłka"),
-            {"fields": ("send_date", "recipients", "cc", "message_id", "attempts", "created_at", "sent_at", "run")},
+            {
+                "fields": (
+                    "send_date",
+                    "recipients_display",
+                    "cc_display",
+                    "message_id",
+                    "attempts",
+                    "created_at",
+                    "sent_at",
+                    "run",
+                )
+            },
         ),
         (_("Treść"), {"fields": ("language", "subject", "body_text_display", "body_html_display")}),
         (_("Błąd"), {"fields": ("error",)}),
@@ -153,8 +169,8 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "mode",
         "triggered_by",
         "send_date",
-        "recipients",
-        "cc",
+        "recipients_display",
+        "cc_display",
         "message_id",
         "attempts",
         "created_at",
@@ -168,12 +184,31 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("case__invoice__client", "stage", "triggered_by")
+        queryset = super().get_queryset(request).select_related("case__invoice", "stage", "triggered_by")
+        match = getattr(request, "resolver_match", None)
+        if match and match.url_name and match.url_name.endswith("_changelist"):
+            # 100 rows of the log without their bodies: a page reads kilobytes, not megabytes.
+            queryset = queryset.defer("body_text", "body_html", "case__invoice__raw")
+        return queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        """The e-mails of the cases the case list finds (invoice number, client name, e-mail, NIP; trigram
+        indexes); a word with "@" may also be a Message-ID (with or without its angle brackets).
+        A plain word is one condition, not an OR: PostgreSQL can walk the log in display order against a
+        hashed set of the cases found (a common name) or start from the few cases found (an invoice number)."""
+        for term in search_terms(search_term):
+            found = Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk"))
+            if "@" in term:
+                bare = term.strip().strip("<>")
+                found |= Q(message_id__in=[bare, f"<{bare}>"])
+            queryset = queryset.filter(found)
+        return queryset, False
 
     def has_send_manual_permission(self, request):
         return request.user.has_perm("notifications.send_manual")
 
-    @admin.display(description=_("sprawa"), ordering="case__invoice__number")
+    # Sorted by case (its e-mails together) through an index, not by invoice number across a join.
+    @admin.display(description=_("sprawa"), ordering="case_id")
     def case_display(self, obj):
         return _case_link(obj.case)
 
@@ -184,7 +219,11 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("odbiorcy"))
     def recipients_display(self, obj):
-        return ", ".join(obj.recipients)
+        return ", ".join(obj.recipients) or "—"
+
+    @admin.display(description=_("kopia (DW)"))
+    def cc_display(self, obj):
+        return ", ".join(obj.cc or []) or "—"
 
     @admin.display(description=_("wysłano"), ordering="sent_at")
     def sent_display(self, obj):
@@ -236,6 +275,7 @@ class ReminderRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("trigger",)
     date_hierarchy = "started_at"
     list_per_page = 100
+    show_full_result_count = False
 
 
 @admin.register(ReminderMessage)
@@ -365,8 +405,9 @@ class ReminderStageAdmin(admin.ModelAdmin):
     @admin.display(description=_("przesunięcie"), ordering="offset_days")
     def offset_display(self, obj):
         if obj.offset_days < 0:
-            return _("%(n)s dni przed terminem") % {"n": -obj.offset_days}
-        return _("%(n)s dni po terminie") % {"n": obj.offset_days}
+            n = -obj.offset_days
+            return ngettext("%(n)s dzień przed terminem", "%(n)s dni przed terminem", n) % {"n": n}
+        return ngettext("%(n)s dzień po terminie", "%(n)s dni po terminie", obj.offset_days) % {"n": obj.offset_days}
 
     @admin.display(description=_("wersja angielska"), boolean=True)
     def has_english(self, obj):
@@ -391,7 +432,7 @@ class ReminderStageAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "stage_variables": STAGE_VARIABLES.items(),
+            "stage_variables": [(name, _variable_description(text)) for name, text in STAGE_VARIABLES.items()],
             "preview_cases": self._preview_cases(),
             "preview_languages": LANGUAGES,
         }

@@ -47,7 +47,7 @@ class ReminderRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.day:%Y-%m-%d} #{self.pk}"
+        return f"{self.day:%d.%m.%Y} #{self.pk}"
 
     @property
     def was_held(self) -> bool:

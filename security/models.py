@@ -1,4 +1,5 @@
 from axes.models import AccessAttempt
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,6 @@ class LoginFailure(AccessAttempt):
         proxy = True
         verbose_name = _("nieudane logowanie")
         verbose_name_plural = _("nieudane logowania")
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.ip_address or '?'}) {timezone.localtime(self.attempt_time):%d.%m.%Y %H:%M}"

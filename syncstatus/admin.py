@@ -9,6 +9,7 @@ from cases import formatting
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .models import SkippedRecord, SyncRun
+from .selectors import PHASE_LABELS, request_kinds_display
 
 
 class SkippedRecordInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -43,6 +44,16 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_select_related = ("triggered_by",)
     inlines = [SkippedRecordInline]
+    exclude = ("phase", "api_requests_by_kind", "progress_done", "progress_total", "infakt_client_total")
+    readonly_fields = ("phase_display", "requests_by_kind_display")
+
+    @admin.display(description=_("etap"))
+    def phase_display(self, obj):
+        return PHASE_LABELS.get(obj.phase, obj.phase)
+
+    @admin.display(description=_("zapytania API wg rodzaju"))
+    def requests_by_kind_display(self, obj):
+        return ", ".join(f"{label}: {n}" for label, n in request_kinds_display(obj.api_requests_by_kind)) or "—"
 
     @admin.display(description=_("start"), ordering="started_at")
     def started(self, obj):

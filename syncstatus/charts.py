@@ -2,6 +2,14 @@
 
 Every drawn bar carries `data-series`, `data-category` and `data-value`, and a <title>
 tooltip; zero values draw nothing. Reference lines (a limit) carry `data-line`.
+
+What every chart gets from `bar_chart` (so a new chart needs nothing of its own):
+- the legend lists every series and wraps onto as many rows as it needs, never clipped;
+- the scale fits the data: a reference line far above the bars (an API limit 30 times the
+  use) does not flatten them; it is drawn at the top edge, dashed, labelled with its value
+  and "above the scale" (`data-off-scale`). Lines near the data are drawn where they belong;
+- a non-zero bar is at least MIN_BAR_PX high, so a 1 next to 300 is still seen;
+- an x-axis label equal to the previous one is not repeated (runs on the same day).
 """
 
 from __future__ import annotations
@@ -12,8 +20,27 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 PALETTE = ["#1f5fa8", "#c2571a", "#2e7d32", "#6b3fa0", "#b3261e", "#00838f", "#8a5a00", "#5f6b7a"]
+MIN_BAR_PX = 2.0
+# A reference line more than this many times the data's peak is drawn off-scale at the top.
+LINE_FIT_FACTOR = 2.5
+LEGEND_ROW_PX = 18
+LEGEND_CHAR_PX = 7.2  # average width of a character at font-size 12 (sans-serif), generous
+AXIS_CHAR_PX = 6.6  # the same at font-size 11
+
+
+def legend_layout(labels: Sequence[str], *, left: float, width: float) -> tuple[list[tuple[float, float]], int]:
+    """(x, y) of each legend entry, wrapped into rows within [left, width]; and the number of rows."""
+    positions, x, row = [], left, 0
+    for label in labels:
+        entry = 16 + LEGEND_CHAR_PX * len(str(label)) + 18
+        if x > left and x + entry > width:
+            x, row = left, row + 1
+        positions.append((x, 8 + row * LEGEND_ROW_PX))
+        x += entry
+    return positions, (row + 1 if labels else 0)
 
 
 @dataclass(frozen=True)
@@ -51,6 +78,11 @@ def nice_step(value: float) -> float:
     return 10 * magnitude  # pragma: no cover - the loop always returns
 
 
+def lines_above(lines: Sequence[Line], line: Line) -> int:
+    """How many lines lie above `line`: off-scale labels stack in that order instead of overlapping."""
+    return sum(1 for other in lines if other is not line and other.value > line.value)
+
+
 def _f(value: float) -> str:
     return f"{value:.1f}"
 
@@ -73,16 +105,22 @@ def bar_chart(
 ) -> SafeString:
     """Grouped (or stacked) vertical bars per category, with a legend and optional reference lines."""
     colors = [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
-    left, right, top, bottom = 52, 12, 34, 36
-    plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(categories), 1)
     if stacked:
         peak = max((sum(s.values[i] for s in series) for i in range(len(categories))), default=0)
     else:
         peak = max((v for s in series for v in s.values), default=0)
-    peak = max([peak, *(line.value for line in lines)])
+    # Lines near the data share its scale; one far above it (or any, with no data) would flatten the bars.
+    fitting = [line for line in lines if not peak or line.value <= peak * LINE_FIT_FACTOR]
+    peak = max([peak, *(line.value for line in fitting)])
     # Four grid steps of a round size; a little headroom above a reference line for its label.
-    y_max = 4 * nice_step((peak * 1.05 if lines else peak) / 4)
+    y_max = 4 * nice_step((peak * 1.05 if fitting else peak) / 4)
+    # The left margin fits the longest y label ("12 000 000"), the top one the legend's rows.
+    left = max(52, round(12 + AXIS_CHAR_PX * len(_number(y_max))))
+    legend, legend_rows = legend_layout([s.label for s in series], left=left, width=width - 12)
+    right, top, bottom = 12, 16 + LEGEND_ROW_PX * max(legend_rows, 1), 36
+    height += top - 34  # the plot keeps its height whatever the legend takes
+    plot_w, plot_h = width - left - right, height - top - bottom
 
     def y(value: float) -> float:
         return top + plot_h - plot_h * value / y_max
@@ -128,11 +166,13 @@ def bar_chart(
             if stacked:
                 bx, bw = x0, inner
                 y_top, y_bottom = y(base + value), y(base)
+                y_top = min(y_top, y_bottom - MIN_BAR_PX)
                 base += value
             else:
                 bw = inner / len(series)
                 bx = x0 + s_index * bw
                 y_top, y_bottom = y(value), y(0)
+                y_top = min(y_top, y_bottom - MIN_BAR_PX)
             parts.append(
                 format_html(
                     '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}" '
@@ -140,7 +180,7 @@ def bar_chart(
                     _f(bx),
                     _f(y_top),
                     _f(max(bw, 0.5)),
-                    _f(max(y_bottom - y_top, 0.5)),
+                    _f(max(y_bottom - y_top, MIN_BAR_PX)),
                     colors[s_index],
                     s.key,
                     category.key,
@@ -151,39 +191,47 @@ def bar_chart(
                     unit,
                 )
             )
-    # Reference lines.
+    # Reference lines: in place when on the scale, else dashed along the top edge and labelled as above it.
     for line in lines:
-        yy = y(line.value)
+        off_scale = line.value > y_max
+        yy = top if off_scale else y(line.value)
+        label = (
+            format_html("▲ {}: {} ({})", line.label, _number(line.value), _("powyżej skali"))
+            if off_scale
+            else format_html("{}: {}", line.label, _number(line.value))
+        )
         parts.append(
             format_html(
-                '<line class="limit" data-line="{}" data-value="{}" x1="{}" x2="{}" y1="{}" y2="{}" '
+                '<line class="limit" data-line="{}" data-value="{}"{} x1="{}" x2="{}" y1="{}" y2="{}" '
                 'stroke="{}" stroke-width="1.5"{}><title>{}: {}</title></line>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}: {}</text>',
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
                 line.key,
                 _number(line.value).replace(" ", ""),
+                mark_safe(' data-off-scale="true"') if off_scale else "",
                 left,
                 width - right,
                 _f(yy),
                 _f(yy),
                 line.color,
-                mark_safe(' stroke-dasharray="5 4"') if line.dashed else "",
+                mark_safe(' stroke-dasharray="5 4"') if line.dashed or off_scale else "",
                 line.label,
                 _number(line.value),
                 width - right - 4,
-                _f(yy - 4),
+                _f(top + 12 + 14 * lines_above(lines, line) if off_scale else yy - 4),
                 line.color,
-                line.label,
-                _number(line.value),
+                label,
             )
         )
-    # X axis labels: at most ~16, evenly spaced.
+    # X axis labels: at most ~16, evenly spaced, none equal to the one drawn before it.
     every = max(1, math.ceil(len(categories) / 16))
+    previous = None
     for index, category in enumerate(categories):
-        if index % every:
+        if index % every or category.label == previous:
             continue
+        previous = category.label
         parts.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#5f6b7a">{}</text>',
+                '<text class="x-label" x="{}" y="{}" text-anchor="middle" font-size="11" fill="#5f6b7a">{}</text>',
                 _f(left + (index + 0.5) * slot),
                 height - bottom + 16,
                 category.label,
@@ -198,20 +246,22 @@ def bar_chart(
             _f(y(0)),
         )
     )
-    # Legend along the top.
-    x = left
+    # Legend along the top, wrapped into rows: every series listed.
     for s_index, s in enumerate(series):
+        x, y_legend = legend[s_index]
         parts.append(
             format_html(
-                '<rect x="{}" y="8" width="12" height="12" fill="{}"/>'
-                '<text x="{}" y="18" font-size="12" fill="#1d232b">{}</text>',
-                x,
+                '<g class="legend" data-series="{}"><rect x="{}" y="{}" width="12" height="12" fill="{}"/>'
+                '<text x="{}" y="{}" font-size="12" fill="#1d232b">{}</text></g>',
+                s.key,
+                _f(x),
+                y_legend,
                 colors[s_index],
-                x + 16,
+                _f(x + 16),
+                y_legend + 10,
                 s.label,
             )
         )
-        x += 16 + 7 * len(str(s.label)) + 18
     if not categories or not any(any(s.values) for s in series):
         parts.append(
             format_html(

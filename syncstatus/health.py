@@ -6,13 +6,16 @@ Five checks, a handful of small queries; the panel, the admin index and the dail
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import formatting
@@ -22,7 +25,7 @@ from notifications.models import Notification, ReminderRun
 from notifications.selectors import reminder_review_pending
 
 from .models import SyncRun
-from .selectors import sync_run_last_successful
+from .selectors import data_version, sync_run_last_successful
 
 
 @dataclass(frozen=True)
@@ -164,11 +167,16 @@ def check_emails_failed() -> Alert | None:
 
 def check_clients_without_email() -> Alert | None:
     """Active cases whose client has no usable e-mail address: no reminder can reach them."""
-    cases = Case.objects.filter(status=Case.Status.ACTIVE).filter(missing_email_q())
-    count = cases.count()
+    # One query; `missing_email_q` reads the clients without a usable address (few), not every case's client.
+    figures = (
+        Case.objects.filter(status=Case.Status.ACTIVE)
+        .filter(missing_email_q())
+        .aggregate(cases=Count("id"), clients=Count("invoice__client_infakt_id", distinct=True))
+    )
+    count = figures["cases"]
     if not count:
         return None
-    clients = cases.values("invoice__client_infakt_id").distinct().count()
+    clients = figures["clients"]
     message = _(
         "Aktywne sprawy bez poprawnego adresu e-mail kontrahenta: %(cases)s (kontrahenci: %(clients)s). "
         "Przypomnienia do nich nie wyjdą, dopóki adres nie zostanie uzupełniony w InFakt."
@@ -220,6 +228,22 @@ def check_too_many_addresses() -> Alert | None:
         "tylko do pierwszych %(limit)s adresów; uporządkuj adresy w InFakt."
     ) % {"limit": limit, "count": count, "names": shown}
     return Alert("too_many_addresses", "warning", message, count, [])
+
+
+HEALTH_CACHE_SECONDS = 60
+
+
+def health_alerts_cached() -> list[Alert]:
+    """`health_alerts()` for the pages (panel, reports, admin start page): computed again when the data
+    changes (syncstatus.selectors.data_version) or the minute turns (the sync's age), else from the cache."""
+    now = timezone.now()
+    key = (
+        "health:"
+        + hashlib.sha256(
+            repr((now.replace(second=0, microsecond=0), translation.get_language(), data_version())).encode()
+        ).hexdigest()
+    )
+    return cache.get_or_set(key, lambda: health_alerts(now=now), HEALTH_CACHE_SECONDS)
 
 
 def health_alerts(*, now: datetime | None = None) -> list[Alert]:

@@ -43,8 +43,8 @@ class SyncRun(models.Model):
     heartbeat_at = models.DateTimeField(_("ostatni sygnał"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.RUNNING)
     phase = models.CharField(_("etap"), max_length=64, blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(_("postęp: zrobione"), default=0)
+    progress_total = models.PositiveIntegerField(_("postęp: wszystkie"), default=0)
 
     invoices_read = models.PositiveIntegerField(_("odczytane faktury"), default=0)
     cases_opened = models.PositiveIntegerField(_("otwarte sprawy"), default=0)
@@ -64,7 +64,7 @@ class SyncRun(models.Model):
     unlinked_corrections = models.JSONField(_("korekty bez znanej faktury"), default=list, blank=True)
     # How many clients InFakt holds (total_count of /clients.json), to choose
     # between paging the client list and fetching clients one by one.
-    infakt_client_total = models.PositiveIntegerField(null=True, blank=True)
+    infakt_client_total = models.PositiveIntegerField(_("kontrahenci w InFakt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("synchronizacja")
@@ -83,7 +83,7 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["status", "-target_date"], name="syncrun_status_target_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.target_date:%Y-%m-%d} ({self.get_status_display()})"
+        return f"{self.get_kind_display()} {self.target_date:%d.%m.%Y} ({self.get_status_display()})"
 
     @property
     def duration(self) -> timedelta | None:
@@ -95,14 +95,16 @@ class SyncRun(models.Model):
 class SkippedRecord(models.Model):
     """An InFakt record a run could not use, with the reason; nothing is dropped silently."""
 
-    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="skipped_records")
+    run = models.ForeignKey(
+        SyncRun, on_delete=models.CASCADE, related_name="skipped_records", verbose_name=_("synchronizacja")
+    )
     kind = models.CharField(_("rodzaj"), max_length=16)
     # The InFakt list endpoint the record came from ("invoices", "corrective_invoices", "clients", ...).
     endpoint = models.CharField(_("endpoint"), max_length=32, blank=True)
     record_id = models.TextField(_("identyfikator"), blank=True)
     reason = models.TextField(_("powód"))
     raw = models.JSONField(_("dane"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("pominięty rekord")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,22 @@ PHASE_LABELS = {
     "clients": _("Kontrahenci"),
     "done": _("Zakończona"),
 }
+# InFakt request kinds as the client counts them (infakt.client.RequestKind), for people.
+REQUEST_KIND_LABELS = {
+    "invoice_list": _("listy faktur"),
+    "invoice_detail": _("pojedyncze faktury"),
+    "client_list": _("listy kontrahentów"),
+    "client_detail": _("pojedynczy kontrahenci"),
+}
+
+
+def request_kinds_display(by_kind: dict | None) -> list[tuple[str, int]]:
+    """[(label, requests)] in a fixed order; unknown kinds keep their key."""
+    order = list(REQUEST_KIND_LABELS)
+    items = sorted((by_kind or {}).items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))
+    return [(str(REQUEST_KIND_LABELS.get(kind, kind)), n) for kind, n in items]
+
+
 PHASES = {
     SyncRun.Kind.DAILY: ["unpaid", "paid", "late", "confirm", "clients"],
     SyncRun.Kind.FULL: ["unpaid", "paid", "late", "confirm", "clients"],
@@ -289,3 +305,26 @@ def api_use_per_run(*, start: date, end: date) -> list[ApiUse]:
         ApiUse(pk, started, requests, limited, retries, (finished - started).total_seconds())
         for pk, started, finished, requests, limited, retries in runs
     ]
+
+
+# --- What cached pages depend on -----------------------------------------------------------------
+
+
+def data_version() -> tuple:
+    """Changes whenever what the reports and the health alerts read may have changed: a sync or a sending
+    run started or finished, a case opened or closed, an e-mail written or changed (confirmed, resent),
+    a stage edited. One query of index probes (ORDER BY ... LIMIT 1) and the few stages."""
+    probes = {
+        "sync": SyncRun.objects.order_by("-pk").values("pk")[:1],
+        "sync_end": SyncRun.objects.filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values("finished_at")[:1],
+        "reminders": ReminderRun.objects.order_by("-pk").values("pk")[:1],
+        "case": Case.objects.order_by("-pk").values("pk")[:1],
+        "closed": Case.objects.filter(status=Case.Status.CLOSED).order_by("-closed_at").values("closed_at")[:1],
+        "email": Notification.objects.order_by("-pk").values("pk")[:1],
+        "email_change": Notification.objects.order_by("-updated_at").values("updated_at")[:1],
+    }
+    row = ReminderStage.objects.order_by().annotate(**{k: Subquery(q) for k, q in probes.items()}).values(*probes)[:1]
+    stages = ReminderStage.objects.order_by("-pk").values_list("pk", "offset_days", "name")
+    return (tuple(row[0].values()) if row else (), tuple(stages))

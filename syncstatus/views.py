@@ -23,7 +23,7 @@ from cases.calendar import business_today
 from documents.selectors import interest_note_totals
 
 from . import reports, selectors
-from .health import health_alerts
+from .health import health_alerts_cached
 from .models import SyncRun
 from .services import STALE_RUN_AFTER
 
@@ -70,7 +70,7 @@ def panel(request: HttpRequest) -> HttpResponse:
         "syncstatus/panel.html",
         {
             "title": _("Synchronizacja z InFakt"),
-            "alerts": health_alerts(),
+            "alerts": health_alerts_cached(),
             "runs": runs,
             "live": live_state(),
             "can_run": request.user.has_perm("syncstatus.run_sync"),
@@ -100,7 +100,7 @@ def run_status_json(request: HttpRequest, pk: int) -> JsonResponse:
 @view_required
 def health_fragment(request: HttpRequest) -> HttpResponse:
     """The health banner as an HTML fragment, for the admin start page."""
-    return render(request, "syncstatus/_alerts.html", {"alerts": health_alerts()})
+    return render(request, "syncstatus/_alerts.html", {"alerts": health_alerts_cached()})
 
 
 @require_GET
@@ -121,7 +121,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notifications": notifications[:DETAIL_ROW_LIMIT],
             "notifications_count": notifications.count(),
             "reminder_runs": selectors.sync_run_reminder_runs(run=run),
-            "by_kind": sorted((run.api_requests_by_kind or {}).items()),
+            "by_kind": selectors.request_kinds_display(run.api_requests_by_kind),
             "row_limit": DETAIL_ROW_LIMIT,
         },
     )
@@ -194,11 +194,8 @@ def reports_view(request: HttpRequest) -> HttpResponse:
             "periods": reports.PERIODS,
             "today": today,
             "start": start,
-            "charts": reports.report_charts(days=days, today=today),
-            "aging": reports.aging_report(today=today),
-            "aging_labels": [label for _key, label, _q, _query in reports.aging_buckets(today=today)],
-            "paid_after": reports.paid_after_stage(start=start, end=today),
+            **reports.reports_page(days=days, today=today),
             "note_totals": interest_note_totals(),
-            "alerts": health_alerts(),
+            "alerts": health_alerts_cached(),
         },
     )

@@ -254,7 +254,7 @@ def test_the_reports_page_draws_the_charts_and_the_aging_table(page, live_server
     expect(page.locator("#chart-cases svg rect.bar").first).to_be_visible()
     expect(page.locator("#chart-emails svg rect.bar").first).to_be_visible()
     expect(page.locator('#chart-api svg line[data-line="infakt"]')).to_have_count(1)
-    expect(page.locator('#aging-table tr[data-currency="PLN"]')).to_be_visible()
+    expect(page.locator('#aging-table th[data-currency="PLN"]')).to_be_visible()
     shot("sync-8-reports-30-days")
     # The admin start page links the panel and loads the same banner.
     page.goto(f"{live_server.url}/admin/")

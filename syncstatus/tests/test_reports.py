@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.calendar import WARSAW, business_today
-from cases.models import Case
+from cases.models import Case, ReminderStage
 from cases.tests.conftest import make_case, make_client, make_user
 from invoicetracker.schedules import declared_schedules
 from notifications.models import Notification
@@ -111,11 +111,10 @@ def test_the_aging_table_agrees_with_the_database(manager_client, book):
     html = manager_client.get(REPORTS).content.decode()
     table = html[html.index('id="aging-table"') : html.index("</table>", html.index('id="aging-table"'))]
     shown_counts, shown_amounts = Counter(), Counter()
-    for row in re.findall(r'<tr data-currency="([A-Z]{3})">(.*?)</tr>', table, re.S):
-        currency, cells = row
-        for key, count, amount in re.findall(r'data-bucket="([^"]+)" data-count="(\d+)" data-amount="(\d+)"', cells):
-            shown_counts[(currency, key)] += int(count)
-            shown_amounts[(currency, key)] += int(amount)
+    cells = r'data-currency="([A-Z]{3})" data-bucket="([^"]+)" data-count="(\d+)" data-amount="(\d+)"'
+    for currency, key, count, amount in re.findall(cells, table):
+        shown_counts[(currency, key)] += int(count)
+        shown_amounts[(currency, key)] += int(amount)
     assert +shown_counts == counts
     assert +shown_amounts == amounts
     assert {c for c, _k in counts} == {"PLN", "EUR"}
@@ -333,3 +332,106 @@ def test_the_daily_summary_figures_agree_with_the_database(yesterday_figures):
     for left in Case.objects.filter(status="active").values_list("invoice__left_to_pay", flat=True):
         by_currency["PLN"] += left
     assert {row.currency: row.amount for row in summary.aging} == dict(by_currency)
+
+
+# --- Charts that read -------------------------------------------------------------------------------------
+
+
+def _legend(svg: str) -> list[tuple[str, float, float]]:
+    return [
+        (key, float(x), float(y))
+        for key, x, y in re.findall(r'<g class="legend" data-series="([^"]+)"><rect x="([\d.]+)" y="([\d.]+)"', svg)
+    ]
+
+
+def test_the_legend_lists_every_series_and_wraps_inside_the_chart():
+    names = [f"Etap numer {i} o bardzo długiej nazwie, jak je nazywają użytkownicy" for i in range(6)]
+    svg = charts.bar_chart(
+        title="t",
+        categories=[charts.Category("a", "A")],
+        series=[charts.Series(f"s{i}", name, [i + 1]) for i, name in enumerate(names)],
+        stacked=True,
+    )
+    legend = _legend(svg)
+    assert [key for key, _x, _y in legend] == [f"s{i}" for i in range(6)]
+    rows = sorted({y for _key, _x, y in legend})
+    assert len(rows) > 1
+    for _key, x, _y in legend:  # each entry, its text included, ends inside the 960-wide chart
+        assert x + 16 + charts.LEGEND_CHAR_PX * len(names[0]) <= 960
+    first_grid = float(re.search(r'<line class="grid"[^>]* y1="([\d.]+)"', svg).group(1))
+    grid_top = min(float(v) for v in re.findall(r'<line class="grid"[^>]* y1="([\d.]+)"', svg))
+    assert grid_top > rows[-1] + 12, "the plot starts below the last legend row"
+    assert first_grid > grid_top
+
+
+def test_a_limit_far_above_the_data_does_not_flatten_the_bars():
+    svg = charts.bar_chart(
+        title="t",
+        categories=[charts.Category(str(i), f"{i:02d}.11") for i in range(1, 4)],
+        series=[charts.Series("per_minute", "zapytań/min", [4, 11, 1])],
+        lines=[charts.Line("infakt", "limit InFakt", 300), charts.Line("client", "nasz limit", 240, dashed=True)],
+    )
+    ticks = re.findall(r'text-anchor="end" font-size="11" fill="#5f6b7a">([^<]+)<', svg)
+    assert ticks[-1] == "20"  # the scale fits the data (11), not the limit (300)
+    heights = [float(h) for h in re.findall(r'class="bar"[^>]* height="([\d.]+)"', svg)]
+    assert min(heights) >= charts.MIN_BAR_PX
+    assert max(heights) > 80
+    assert len(re.findall(r'data-line="(infakt|client)"[^>]* data-off-scale="true"', svg)) == 2
+    assert "▲ limit InFakt: 300" in svg
+    assert "▲ nasz limit: 240" in svg
+
+
+def test_a_limit_near_the_data_is_drawn_where_it_belongs():
+    svg = charts.bar_chart(
+        title="t",
+        categories=[charts.Category("a", "A")],
+        series=[charts.Series("s", "s", [200])],
+        lines=[charts.Line("infakt", "limit", 300)],
+    )
+    assert "data-off-scale" not in svg
+    ticks = re.findall(r'text-anchor="end" font-size="11" fill="#5f6b7a">([^<]+)<', svg)
+    assert ticks[-1] == "400"
+
+
+def test_a_small_value_next_to_a_large_one_stays_visible():
+    svg = charts.bar_chart(
+        title="t",
+        categories=[charts.Category("a", "A"), charts.Category("b", "B")],
+        series=[charts.Series("s", "s", [1, 3000])],
+    )
+    heights = [float(h) for h in re.findall(r'class="bar"[^>]* height="([\d.]+)"', svg)]
+    assert min(heights) >= charts.MIN_BAR_PX
+
+
+def test_axis_labels_are_not_repeated_and_long_ones_fit():
+    svg = charts.bar_chart(
+        title="t",
+        categories=[charts.Category(str(i), "29.11" if i < 3 else "30.11") for i in range(6)],
+        series=[charts.Series("s", "s", [12_000_000] * 6)],
+    )
+    assert re.findall(r'class="x-label"[^>]*>([^<]+)<', svg) == ["29.11", "30.11"]
+    first_bar_x = float(re.search(r'class="bar" x="([\d.]+)"', svg).group(1))
+    assert first_bar_x > 12 + charts.AXIS_CHAR_PX * len("20 000 000") - 1  # the plot starts right of "20 000 000"
+
+
+def test_aging_shows_money_as_prominently_as_counts(manager_client, book):
+    html = manager_client.get(REPORTS).content.decode()
+    section = html[html.index('id="aging"') : html.index('id="paid-after"')]
+    amounts = re.findall(r'<span class="amount">([^<]+)</span>', section)
+    assert amounts
+    assert all(re.fullmatch(r"[\d ]+,\d\d (zł|EUR)", a) for a in amounts)
+    assert re.search(r'id="chart-aging-PLN".*?data-series="amount-PLN"', section, re.S)
+    assert "<small>" not in section
+
+
+def test_paid_after_stage_uses_the_offset_each_e_mail_recorded_when_sent(stages):
+    case = make_case(days_past_due=30, status=Case.Status.CLOSED)
+    for stage, recorded in ((stages[0], -1), (stages[1], 7)):
+        Notification.objects.create(
+            case=case, stage=stage, stage_offset=recorded, status=Notification.Status.SENT,
+            send_date=business_today(), sent_at=timezone.now(),
+        )  # fmt: skip
+    ReminderStage.objects.filter(pk=stages[1].pk).update(offset_days=10)  # edited after the e-mail went out
+    rows = {row.offset: row.count for row in reports.paid_after_stage(start=business_today(), end=business_today())}
+    assert rows[7] == 1
+    assert rows.get(10, 0) == 0

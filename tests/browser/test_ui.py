@@ -26,7 +26,7 @@ def test_it_logs_in_and_lands_on_the_active_cases(page, live_server, office, sho
     page.click("input[type=submit]")
     expect(page.locator("h1")).to_have_text("Sprawy aktywne")
     expect(page.locator("table.it-table tbody tr")).to_have_count(100)
-    expect(page.locator(".toolbar")).to_contain_text("Spraw: 130")
+    expect(page.locator(".toolbar")).to_contain_text("130 spraw")
     shot("02-active-cases-after-login")
 
 
@@ -107,7 +107,7 @@ def test_it_runs_an_admin_action(logged_in, live_server, shot):
     page.fill("input[name=note]", "Klient obiecał przelew")
     shot("11-admin-action-pause-form")
     page.click("input[name=apply]")
-    expect(page.locator("ul.messagelist")).to_contain_text(f"Wstrzymano spraw: 1 (do {until:%d.%m.%Y})")
+    expect(page.locator("ul.messagelist")).to_contain_text(f"Wstrzymano 1 sprawę do {until:%d.%m.%Y}.")
     expect(page.locator("#result_list")).to_contain_text("wstrzymana do")
     shot("12-admin-action-done")
     case = Case.objects.get(invoice__number="FV/001/11/2026")

@@ -1,0 +1,103 @@
+"""The e-mail log's admin list at any size: a constant number of queries for every sort, search and filter;
+the search finds e-mails by their case (invoice number, client) or Message-ID; sorts read an index both ways."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases.models import ReminderStage
+from cases.tests.conftest import make_case, make_client, stages  # noqa: F401 (fixture)
+from notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/notifications/notification/"
+
+
+def make_log(n_cases: int, *, client_name: str = "Kowalski Budownictwo Sp. z o.o.") -> list[Notification]:
+    email = f"biuro@{client_name.split()[0].lower()}.pl"
+    client = make_client(client_name, nip=f"{5261040828 + n_cases}", emails=(email,))
+    stage_list = list(ReminderStage.objects.order_by("offset_days"))
+    rows = []
+    now = timezone.now()
+    for i in range(n_cases):
+        case = make_case(client=client, number=f"FV/{client_name[:3]}/{i}", last_stage_offset=stage_list[1].offset_days)
+        for j, stage in enumerate(stage_list[:3]):
+            sent = j < 2
+            rows.append(
+                Notification(
+                    case=case, stage=stage, stage_offset=stage.offset_days, send_date=now.date(),
+                    status=Notification.Status.SENT if sent else Notification.Status.SKIPPED,
+                    reason="" if sent else Notification.Reason.PASSED_OVER, recipients=["biuro@kowalski.pl"],
+                    message_id=f"<{case.pk}.{stage.pk}@test>" if sent else "", sent_at=now - timedelta(days=j),
+                    attempts=1 if sent else 0, subject=f"{stage.name}: {case.invoice.number}", body_text="x" * 2000,
+                )
+            )  # fmt: skip
+    return Notification.objects.bulk_create(rows)
+
+
+def pages(admin) -> list[str]:
+    """The default list, every sortable column both ways, a search, the filters and the date hierarchy."""
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    model_admin = django_admin.site._registry[Notification]
+    request = RequestFactory().get("/")
+    columns = model_admin.get_list_display(request)
+    first = 1  # the action checkbox is column 0
+    urls = [CHANGELIST, f"{CHANGELIST}?q=Kowal", f"{CHANGELIST}?q=FV%2FKow%2F3", f"{CHANGELIST}?outcome=error"]
+    urls += [f"{CHANGELIST}?status__exact=sent", f"{CHANGELIST}?created_at__year={timezone.now().year}"]
+    for index, name in enumerate(columns, start=first):
+        attr = getattr(model_admin, name, None)
+        if getattr(attr, "admin_order_field", None) or name in {f.name for f in Notification._meta.fields}:
+            urls += [f"{CHANGELIST}?o={index}", f"{CHANGELIST}?o=-{index}"]
+    return urls
+
+
+def test_every_list_page_runs_the_same_queries_for_5_and_40_cases(admin_client, stages, django_assert_max_num_queries):  # noqa: F811
+    make_log(5)
+    counts = {}
+    for url in pages(admin_client):
+        with django_assert_max_num_queries(12) as captured:
+            assert admin_client.get(url).status_code == 200, url
+        counts[url] = len(captured)
+    make_log(35, client_name="Nowak Handel")
+    for url in pages(admin_client):
+        with django_assert_max_num_queries(counts[url]):
+            assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_search_finds_e_mails_by_invoice_number_client_and_message_id(admin_client, stages):  # noqa: F811
+    kowalski = make_log(3)
+    make_log(2, client_name="Nowak Handel")
+
+    def found(q: str) -> set[int]:
+        response = admin_client.get(CHANGELIST, {"q": q})
+        return {n.pk for n in response.context["cl"].result_list}
+
+    assert found("Kowalski") == {n.pk for n in kowalski}
+    assert found("FV/Kow/1") == {n.pk for n in kowalski if n.case.invoice.number == "FV/Kow/1"}
+    one = kowalski[0]
+    assert found(one.message_id) == {one.pk}
+    assert found(one.message_id.strip("<>")) == {one.pk}
+    assert found("Zieliński") == set()
+
+
+def test_an_ascending_sort_breaks_ties_by_id_ascending_so_one_index_serves_both_ways(admin_client, stages):  # noqa: F811
+    make_log(2)
+    columns = admin_client.get(CHANGELIST).context["cl"].list_display  # "action_checkbox" first
+    index = columns.index("status")
+    up = admin_client.get(CHANGELIST, {"o": str(index)}).context["cl"]
+    down = admin_client.get(CHANGELIST, {"o": f"-{index}"}).context["cl"]
+    assert re.search(r"ORDER BY .*\"status\" ASC, .*\"id\" ASC", str(up.result_list.query))
+    assert re.search(r"ORDER BY .*\"status\" DESC, .*\"id\" DESC", str(down.result_list.query))
+
+
+def test_the_date_hierarchy_lists_the_months_with_e_mails(admin_client, stages):  # noqa: F811
+    make_log(1)
+    year = timezone.localtime().year
+    html = admin_client.get(CHANGELIST, {"created_at__year": year}).content.decode()
+    assert f"created_at__month={timezone.localtime().month}" in html
