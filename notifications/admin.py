@@ -288,10 +288,28 @@ class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("subject", "items", "message_id", "client__company_name", "client__last_name")
     list_select_related = ("client",)
     list_per_page = 100
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("send_date", "client", "status", "mode", "triggered_by", "run", "sent_at")}),
+        (
+            _("Wiadomość"),
+            {"fields": ("recipients_shown", "cc_shown", "subject", "items", "lead_offset", "language", "message_id")},
+        ),
+        (_("Treść"), {"fields": ("body_shown", "error")}),
+    )
 
     @admin.display(description=_("odbiorcy"))
     def recipients_shown(self, obj):
         return ", ".join(obj.recipients)
+
+    @admin.display(description=_("DW"))
+    def cc_shown(self, obj):
+        return ", ".join(obj.cc) or "—"
+
+    @admin.display(description=_("treść"))
+    def body_shown(self, obj):
+        """The text as the client read it (in the client's language), kept apart from the interface."""
+        return format_html('<pre style="white-space:pre-wrap;margin:0">{}</pre>', obj.body_text)
 
 
 # --- Reminder stages ----------------------------------------------------------------

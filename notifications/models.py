@@ -97,7 +97,7 @@ class ReminderMessage(models.Model):
         indexes = [models.Index(fields=["client", "send_date"], name="remindermessage_client_day_idx")]
 
     def __str__(self) -> str:
-        return f"{self.send_date:%Y-%m-%d} · {self.subject}"
+        return f"{self.send_date:%d.%m.%Y} · {self.subject}"
 
 
 class ReminderReview(models.Model):
