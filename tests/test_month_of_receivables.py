@@ -90,7 +90,9 @@ def test_a_month_of_every_receivable_kind_with_corrections(api, world, smtp_serv
             before = len(smtp_server.messages)
             reminders_send_due(day=today)
         for message in smtp_server.messages[before:]:
-            delivered[int(message["X-InvoiceTracker-Invoice"])].append(day_no)
+            # Every reminder names its invoices (one, or a client's digest) as "<id>:<offset>, ...".
+            for item in message["X-InvoiceTracker-Items"].split(","):
+                delivered[int(item.strip().split(":")[0])].append(day_no)
 
     # Every expected case opened, with its kind; drafts and proformas never.
     kinds = {}
