@@ -212,7 +212,6 @@ class CaseAdmin(admin.ModelAdmin):
     # with the sidebar); NIP, gross, paid and the e-mail addresses are on the case page.
     list_display = (
         "invoice_number",
-        "kind",
         "client_name",
         "left_to_pay",
         "days_past_due",
@@ -389,7 +388,12 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("numer faktury"), ordering="invoice__number")
     def invoice_number(self, obj):
-        return obj.invoice.number
+        """The number, and under it the document's kind when it is not a plain VAT invoice."""
+        if obj.invoice.kind == Invoice.Kind.VAT:
+            return obj.invoice.number
+        return format_html(
+            '{}<br><small class="it-kind">{}</small>', obj.invoice.number, obj.invoice.get_kind_display()
+        )
 
     @admin.display(description=_("rodzaj"), ordering="invoice__kind")
     def kind(self, obj):
@@ -595,15 +599,15 @@ class CaseAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("cases:detail", args=[obj.pk]), _("oś czasu sprawy"))
 
     # The claim computed for today; sorted by the total stored at the last daily refresh.
-    @admin.display(description=_("roszczenie razem"), ordering="claim_total")
+    @admin.display(description=_("roszczenie"), ordering="claim_total")
     def claim_column(self, obj):
         claim = getattr(obj, "claim_today", None)
         if claim is None:
             return ""
         text = claim_display(claim, currency=obj.invoice.currency)
-        if claim.total is None:
+        if claim.total is None:  # what is missing is in the hover text and on the case page
             return format_html(
-                '<span class="it-warn" title="{} / {}">{}</span>', text.interest, text.compensation, text.total
+                '<span class="it-warn" title="{} / {}">{}</span>', text.interest, text.compensation, _("brak stawki")
             )
         return format_html(
             '<span title="{}: {} · {}: {}">{}</span>',

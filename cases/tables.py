@@ -21,7 +21,7 @@ def progress_html(record) -> str:
     """The ladder's progress as it truly is: letters actually sent of the rungs, and the last rung handled."""
     text = _("wysłano %(sent)s z %(total)s") % {"sent": record.letters_sent or 0, "total": record.stages_total or 0}
     if record.last_stage_name:
-        return format_html("{} <small>{}</small>", text, record.last_stage_name)
+        return format_html('{} <small class="it-stage">{}</small>', text, record.last_stage_name)
     return str(text)
 
 

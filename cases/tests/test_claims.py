@@ -203,10 +203,17 @@ def test_admin_list_has_a_claim_column_sorted_by_the_stored_total(
     big.refresh_from_db()
     assert small.claim_as_of == TODAY
     assert small.claim_total < big.claim_total
-    html = staff_client.get(CHANGELIST, {"o": "-12"}).content.decode()
+    from django.contrib import admin as django_admin
+
+    from cases.models import Case as CaseModel
+
+    column = django_admin.site._registry[CaseModel].list_display.index("claim_column") + 1
+    html = staff_client.get(CHANGELIST, {"o": f"-{column}"}).content.decode()
     assert "1 409,21" not in html
     assert html.index("FV/BIG") < html.index("FV/SMALL")
-    assert "roszczenie razem" in html.lower()
+    assert "roszczenie" in html.lower()
+    html = staff_client.get(CHANGELIST, {"o": f"{column}"}).content.decode()
+    assert html.index("FV/SMALL") < html.index("FV/BIG")
 
 
 def test_public_medical_entity_switch_by_staff_only(staff_client, manager_user, stages, kowalski, fixed_today):
