@@ -23,7 +23,7 @@ from claims.selectors import rate_tables
 
 from .formatting import format_date, format_money, warsaw_date
 from .models import Case, CaseEvent, Invoice
-from .parties import kinds_say_consumer
+from .parties import buyer_is_consumer
 
 # The plain values a claim needs, readable with `.values()` from a Case queryset (exports) or from a Case.
 CLAIM_FIELDS = (
@@ -38,12 +38,15 @@ CLAIM_FIELDS = (
     "invoice__client_id",
     "invoice__client__business_activity_kind",
     "invoice__client__nip_normalized",
+    "invoice__client__nip",
     "invoice__client__is_public_medical_entity",
     "waive_interest",
     "waive_compensation",
     "invoice__raw__client_business_activity_kind",
+    "invoice__raw__client_tax_code",
 )
 KIND = "invoice__raw__client_business_activity_kind"
+TAX_CODE = "invoice__raw__client_tax_code"
 
 
 def claim_values(case: Case) -> dict:
@@ -61,6 +64,7 @@ def claim_values(case: Case) -> dict:
         "invoice__client_id": invoice.client_id,
         "invoice__client__business_activity_kind": client.business_activity_kind if client else None,
         "invoice__client__nip_normalized": client.nip_normalized if client else None,
+        "invoice__client__nip": client.nip if client else None,
         "invoice__client__is_public_medical_entity": client.is_public_medical_entity if client else False,
         "waive_interest": case.waive_interest,
         "waive_compensation": case.waive_compensation,
@@ -95,22 +99,31 @@ def claim_payments(case_ids: list[int] | None = None, *, active: bool = False) -
     return payments
 
 
-def _invoice_kinds(invoice_ids: list[int]) -> dict[int, str]:
-    rows = Invoice.objects.filter(pk__in=invoice_ids).values_list("pk", "raw__client_business_activity_kind")
-    return {pk: kind if isinstance(kind, str) else "" for pk, kind in rows}
+def _invoice_kinds(invoice_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(activity kind, tax code) from the invoices' raw JSON, by invoice pk."""
+    rows = Invoice.objects.filter(pk__in=invoice_ids).values_list(
+        "pk", "raw__client_business_activity_kind", "raw__client_tax_code"
+    )
+    return {pk: (_text(kind), _text(tax_code)) for pk, kind, tax_code in rows}
 
 
-def row_is_consumer(row: dict, *, invoice_kind: str = "") -> bool:
-    return kinds_say_consumer(
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def row_is_consumer(row: dict, *, invoice_kind: str = "", invoice_tax_code: str = "") -> bool:
+    """The one consumer rule (`cases.parties.buyer_is_consumer`) on a row of `CLAIM_FIELDS`."""
+    return buyer_is_consumer(
         invoice_kind=invoice_kind,
-        client_kind=row["invoice__client__business_activity_kind"] or "",
-        nip=row["invoice__client__nip_normalized"] or "",
-        has_client=row["invoice__client_id"] is not None,
+        client_kind=row["invoice__client__business_activity_kind"],
+        nips=(invoice_tax_code, row["invoice__client__nip_normalized"], row.get("invoice__client__nip")),
     )
 
 
-def claim_input(row: dict, *, payments: list[tuple[date, int]], invoice_kind: str = "") -> ClaimInput:
-    if row_is_consumer(row, invoice_kind=invoice_kind):
+def claim_input(
+    row: dict, *, payments: list[tuple[date, int]], invoice_kind: str = "", invoice_tax_code: str = ""
+) -> ClaimInput:
+    if row_is_consumer(row, invoice_kind=invoice_kind, invoice_tax_code=invoice_tax_code):
         debtor = CONSUMER
     elif row["invoice__client__is_public_medical_entity"]:
         debtor = MEDICAL
@@ -156,18 +169,19 @@ def claims_for_rows(
         tables = rate_tables(fx_keys=fx_keys(rows))
     if payments is None:
         payments = claim_payments([row["pk"] for row in rows])
-    if all(KIND in row for row in rows):
-        kinds = {row["invoice_id"]: row[KIND] if isinstance(row[KIND], str) else "" for row in rows}
+    if all(KIND in row and TAX_CODE in row for row in rows):
+        kinds = {row["invoice_id"]: (_text(row[KIND]), _text(row[TAX_CODE])) for row in rows}
     else:
         kinds = _invoice_kinds([row["invoice_id"] for row in rows])
-    return {
-        row["pk"]: claim_for(
-            claim_input(row, payments=payments.get(row["pk"], []), invoice_kind=kinds.get(row["invoice_id"], "")),
+    result = {}
+    for row in rows:
+        kind, tax_code = kinds.get(row["invoice_id"], ("", ""))
+        result[row["pk"]] = claim_for(
+            claim_input(row, payments=payments.get(row["pk"], []), invoice_kind=kind, invoice_tax_code=tax_code),
             day=day,
             tables=tables,
         )
-        for row in rows
-    }
+    return result
 
 
 def case_claims(*, cases: Sequence[Case], day: date, tables: RateTables | None = None) -> dict[int, Claim]:
@@ -176,9 +190,9 @@ def case_claims(*, cases: Sequence[Case], day: date, tables: RateTables | None =
 
 
 def case_is_consumer(case: Case) -> bool:
-    """One case (its page): the invoice's activity kind, else the client's, else the NIP."""
-    kind = _invoice_kinds([case.invoice_id]).get(case.invoice_id, "")
-    return row_is_consumer(claim_values(case), invoice_kind=kind)
+    """One case (its page): `Invoice.buyer_is_consumer`, the one rule."""
+    kind, tax_code = _invoice_kinds([case.invoice_id]).get(case.invoice_id, ("", ""))
+    return row_is_consumer(claim_values(case), invoice_kind=kind, invoice_tax_code=tax_code)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ from django.core.management import call_command
 from django.test import Client as DjangoClient
 from django.urls import reverse
 
-from cases.claim_selectors import case_claims
-from cases.models import Case, CaseEvent, Client
-from cases.parties import client_is_consumer
+from cases.claim_selectors import CLAIM_FIELDS, KIND, case_claims, case_is_consumer, row_is_consumer
+from cases.models import Case, CaseEvent, Client, Invoice
 from claims.models import CommercialRate, ExchangeRate
 
 from .conftest import make_case
@@ -80,19 +79,44 @@ def test_a_consumer_owes_statutory_interest_only(staff_client, stages, fixed_tod
 
 
 @pytest.mark.parametrize(
-    ("invoice_kind", "client_kind", "nip", "consumer"),
+    ("invoice_kind", "invoice_nip", "client_kind", "client_nip", "consumer"),
     [
-        ("private_person", "other_business", "5261040828", True),  # the invoice's snapshot wins
-        ("self_employed", "private_person", "", False),
-        ("", "private_person", "5261040828", True),
-        ("", "other_business", "", False),
-        ("", "", "5261040828", False),  # a NIP means a business
-        ("", "", "", True),
+        ("private_person", "", "other_business", "5261040828", True),  # the invoice's snapshot wins
+        ("self_employed", "", "private_person", "", False),
+        ("other_business", "", "", "", False),
+        ("", "", "private_person", "5261040828", True),  # then the client's kind
+        ("", "", "self_employed", "", False),
+        ("", "", "", "5261040828", False),  # then a NIP means a business
+        ("", "5261040828", "", "", False),  # the NIP on the invoice counts too
+        ("", "", "", "", True),
+        (None, None, None, None, True),  # no client record at all
     ],
 )
-def test_client_is_consumer_rule(invoice_kind, client_kind, nip, consumer):
-    client = Client(business_activity_kind=client_kind, nip=nip, nip_normalized=nip)
-    assert client_is_consumer(client, invoice_kind=invoice_kind) is consumer
+def test_one_consumer_rule_for_the_letters_and_the_claims(
+    db, invoice_kind, invoice_nip, client_kind, client_nip, consumer
+):
+    """`Invoice.buyer_is_consumer` (the letters' wording) and the claims (consumer: statutory interest,
+    no compensation) read the same rule, from the same invoice."""
+    client = None
+    if client_kind is not None:
+        client = Client.objects.create(
+            infakt_id=4242, company_name="Nabywca", business_activity_kind=client_kind, nip=client_nip
+        )  # nip_normalized is left empty, as for a client the sync has not normalised
+    raw = {}
+    if invoice_kind:
+        raw["client_business_activity_kind"] = invoice_kind
+    if invoice_nip:
+        raw["client_tax_code"] = invoice_nip
+    case = make_case(client=client, gross=123456, days_past_due=10)
+    Invoice.objects.filter(pk=case.invoice_id).update(raw=raw)
+    case = Case.objects.select_related("invoice__client").get(pk=case.pk)
+
+    assert case.invoice.buyer_is_consumer is consumer
+    assert case_is_consumer(case) is consumer
+    row = Case.objects.filter(pk=case.pk).values(*CLAIM_FIELDS).get()
+    assert row_is_consumer(
+        row, invoice_kind=row[KIND] or "", invoice_tax_code=row["invoice__raw__client_tax_code"] or ""
+    ) is consumer
 
 
 def test_payment_events_lower_the_amount_day_by_day(db, stages, kowalski):

@@ -1,0 +1,158 @@
+"""The formal demand PDF on the letters that are one (the +14 stage), over a real SMTP server.
+
+The text of the attached PDF is read back with pypdf. The rates are entered the way staff would
+enter them (the seeded tables stop before late 2026): the 2026 H2 commercial rate and the NBP EUR
+rate of October 2026 are example values, as in cases/tests/test_claims.py.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from cases.models import Case, CaseEvent, ReminderStage
+from claims.models import CommercialRate, ExchangeRate
+from notifications.models import Notification
+from notifications.services import reminders_send_due
+
+from .conftest import at
+
+MON_16 = date(2026, 11, 16)
+
+
+def send(day: date):
+    return reminders_send_due(day=day, now=at(day, 7))
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+
+
+def attachments(message) -> list[tuple[str, str, bytes]]:
+    return [
+        (part.get_filename(), part.get_content_type(), part.get_content()) for part in message.message.iter_attachments()
+    ]
+
+
+def commercial_rate_2026_h2():
+    CommercialRate.objects.create(
+        valid_from=date(2026, 7, 1), valid_to=date(2026, 12, 31), rate_bp=1375, medical_rate_bp=1175, source="test"
+    )
+
+
+def eur_rate_october_2026():
+    ExchangeRate.objects.create(
+        currency="EUR", month=date(2026, 10, 1), effective_date=date(2026, 10, 30), rate=Decimal("4.2500")
+    )
+
+
+@pytest.fixture
+def rates(db):
+    commercial_rate_2026_h2()
+    eur_rate_october_2026()
+
+
+def three_overdue_invoices(world, *, language="pl"):
+    """One client with Polish letters in its name: +14 twice (due 2.11) and +7 (due 9.11) on Mon 16.11."""
+    client = world.client(
+        company_name="Żółw Łąkowy Sp. z o.o.", city="Łódź", emails=["księgowość@zolw.test"], language=language
+    )
+    cases = [
+        world.case(due=date(2026, 11, 2), client=client, last_stage_offset=7, number="FV/ŻÓŁW/1"),
+        world.case(due=date(2026, 11, 2), client=client, last_stage_offset=7, number="FV/ŻÓŁW/2", gross=600_000),
+        world.case(due=date(2026, 11, 9), client=client, last_stage_offset=-1, number="FV/ŻÓŁW/3"),
+    ]
+    Case.objects.filter(pk__in=[c.pk for c in cases[:2]]).update(last_letter_on=date(2026, 11, 9), last_letter_offset=7)
+    return client, cases
+
+
+def test_the_seeded_demand_stage_is_the_plus_14_one(stages):
+    assert [s.offset_days for s in ReminderStage.objects.filter(attaches_demand=True)] == [14]
+
+
+def test_a_digest_with_a_demand_attaches_one_pdf_naming_every_invoice(world, smtp_server, rates):
+    three_overdue_invoices(world)
+    world.sync(MON_16)
+
+    report = send(MON_16)
+
+    assert (report.sent, report.messages, report.held) == (3, 1, 0), list(Notification.objects.values_list("error", flat=True))
+    (message,) = smtp_server.messages
+    ((name, mimetype, content),) = attachments(message)
+    assert (name, mimetype) == ("wezwanie-do-zaplaty-2026-11-16.pdf", "application/pdf")
+    text = pdf_text(content)
+    assert "PRZEDSĄDOWE WEZWANIE DO ZAPŁATY" in text
+    assert "Żółw Łąkowy Sp. z o.o." in text
+    for number in ("FV/ŻÓŁW/1", "FV/ŻÓŁW/2", "FV/ŻÓŁW/3"):
+        assert number in text
+    assert "do uzupełnienia" not in text
+
+
+def test_an_english_client_gets_the_demand_in_english(world, smtp_server, rates):
+    three_overdue_invoices(world, language="en")
+    world.sync(MON_16)
+
+    send(MON_16)
+
+    (message,) = smtp_server.messages
+    ((name, _mimetype, content),) = attachments(message)
+    assert name == "formal-demand-2026-11-16.pdf"
+    text = pdf_text(content)
+    assert "PRZEDSĄDOWE" not in text
+    assert "FV/ŻÓŁW/3" in text
+
+
+def test_letters_below_the_demand_go_without_a_pdf(world, smtp_server, rates):
+    world.case(due=date(2026, 11, 9), last_stage_offset=-1)
+    world.sync(MON_16)
+
+    assert send(MON_16).sent == 1
+    (message,) = smtp_server.messages
+    assert attachments(message) == []
+
+
+def test_a_missing_rate_holds_the_demand_and_the_next_run_sends_it_once_entered(world, smtp_server):
+    commercial_rate_2026_h2()  # the EUR rate of October 2026 is missing: the compensation cannot be stated
+    client, cases = three_overdue_invoices(world)
+    world.sync(MON_16)
+
+    report = send(MON_16)
+
+    assert (report.sent, report.held) == (0, 3)
+    assert smtp_server.messages == []  # never sent without its attachment
+    held = Notification.objects.filter(status=Notification.Status.HELD, send_date=MON_16)
+    assert held.count() == 3
+    assert all("do uzupełnienia" in row.error for row in held)
+    for case in cases:
+        case.refresh_from_db()
+        assert case.last_stage_offset in (7, -1)  # still due
+        assert CaseEvent.objects.filter(case=case, data__demand_error__isnull=False).exists()
+
+    eur_rate_october_2026()  # staff enter the missing rate
+    world.sync(MON_16)
+    report = send(MON_16)
+
+    assert (report.sent, report.held) == (3, 0)
+    (message,) = smtp_server.messages
+    ((_name, _mimetype, content),) = attachments(message)
+    assert "FV/ŻÓŁW/1" in pdf_text(content)
+    assert send(MON_16).sent == 0  # and only once
+
+
+def test_a_pdf_that_fails_to_render_holds_the_letter(world, smtp_server, rates, settings):
+    settings.SELLER_NAME = ""  # the creditor cannot be named: the demand cannot be produced
+    (case,) = three_overdue_invoices(world)[1][:1]
+    world.sync(MON_16)
+
+    report = send(MON_16)
+
+    assert report.sent == 0
+    assert smtp_server.messages == []
+    row = Notification.objects.get(case=case, status=Notification.Status.HELD)
+    assert "SELLER_NAME" in row.error
+    event = CaseEvent.objects.filter(case=case, data__demand_error__isnull=False).get()
+    assert "wezwania do zapłaty" in event.message
