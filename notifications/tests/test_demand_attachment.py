@@ -1,8 +1,7 @@
 """The formal demand PDF on the letters that are one (the +14 stage), over a real SMTP server.
 
 The text of the attached PDF is read back with pypdf. The rates are entered the way staff would
-enter them (the seeded tables stop before late 2026): the 2026 H2 commercial rate and the NBP EUR
-rate of October 2026 are example values, as in cases/tests/test_claims.py.
+enter them (the seeded tables stop before late 2026): example values (conftest.enter_example_rates).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from cases.models import Case, CaseEvent, ReminderStage
-from claims.models import CommercialRate, ExchangeRate
+from claims.models import ExchangeRate
 from notifications.models import Notification
 from notifications.services import reminders_send_due
 
@@ -38,22 +37,15 @@ def attachments(message) -> list[tuple[str, str, bytes]]:
     ]
 
 
-def commercial_rate_2026_h2():
-    CommercialRate.objects.create(
-        valid_from=date(2026, 7, 1), valid_to=date(2026, 12, 31), rate_bp=1375, medical_rate_bp=1175, source="test"
-    )
+@pytest.fixture
+def rates(example_rates):
+    """The example rates of conftest.enter_example_rates: the 2026 H2 commercial rate, the EUR rates."""
 
 
 def eur_rate_october_2026():
     ExchangeRate.objects.create(
         currency="EUR", month=date(2026, 10, 1), effective_date=date(2026, 10, 30), rate=Decimal("4.2500")
     )
-
-
-@pytest.fixture
-def rates(db):
-    commercial_rate_2026_h2()
-    eur_rate_october_2026()
 
 
 def three_overdue_invoices(world, *, language="pl"):
@@ -80,7 +72,7 @@ def test_a_digest_with_a_demand_attaches_one_pdf_naming_every_invoice(world, smt
 
     report = send(MON_16)
 
-    assert (report.sent, report.messages, report.held) == (3, 1, 0), list(Notification.objects.values_list("error", flat=True))
+    assert (report.sent, report.messages, report.held) == (3, 1, 0)
     (message,) = smtp_server.messages
     ((name, mimetype, content),) = attachments(message)
     assert (name, mimetype) == ("wezwanie-do-zaplaty-2026-11-16.pdf", "application/pdf")
@@ -116,7 +108,7 @@ def test_letters_below_the_demand_go_without_a_pdf(world, smtp_server, rates):
 
 
 def test_a_missing_rate_holds_the_demand_and_the_next_run_sends_it_once_entered(world, smtp_server):
-    commercial_rate_2026_h2()  # the EUR rate of October 2026 is missing: the compensation cannot be stated
+    ExchangeRate.objects.filter(month=date(2026, 10, 1)).delete()  # the compensation cannot be stated
     client, cases = three_overdue_invoices(world)
     world.sync(MON_16)
 
