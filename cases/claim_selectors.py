@@ -241,14 +241,12 @@ def claim_display(claim: Claim, *, currency: str, consumer: bool = False) -> Cla
     )
 
 
-def case_fx_keys_needed() -> set[tuple[str, date]]:
-    """(currency, month) rates the active cases' compensations need: one query over distinct due months."""
-    rows = (
-        Invoice.objects.filter(case__status=Case.Status.ACTIVE, due_date__isnull=False)
-        .order_by()
-        .values_list("currency", "due_date__year", "due_date__month")
-        .distinct()
-    )
+def case_fx_keys_needed(*, case_ids: Iterable[int] | None = None) -> set[tuple[str, date]]:
+    """(currency, month) rates the active cases' (or `case_ids`') compensations need: one query."""
+    invoices = Invoice.objects.filter(case__status=Case.Status.ACTIVE, due_date__isnull=False)
+    if case_ids is not None:
+        invoices = invoices.filter(case__pk__in=list(case_ids))
+    rows = invoices.order_by().values_list("currency", "due_date__year", "due_date__month").distinct()
     keys = set()
     for currency, year, month in rows:
         previous = previous_month(date(year, month, 1))

@@ -287,6 +287,10 @@ class Case(models.Model):
     # refreshed daily by `case_claims_refresh`. Pages show the claim computed for the day.
     claim_total = models.BigIntegerField(_("roszczenie razem"), null=True, blank=True)
     claim_as_of = models.DateField(_("roszczenie na dzień"), null=True, blank=True)
+    # Its parts as of `claim_as_of`, for the aging report (None: a rate is missing, "do uzupełnienia").
+    # Refreshed with the total after every daily sync and by every service that changes them.
+    claim_interest = models.BigIntegerField(_("odsetki (zapisane)"), null=True, blank=True)
+    claim_compensation = models.BigIntegerField(_("rekompensata (zapisana)"), null=True, blank=True)
     # The previous overdue letter that went out (automatic or manual): its day (L) and rung offset
     # time the next rung (cases.ladder.overdue_due_day). Written by cases.services only.
     last_letter_on = models.DateField(_("ostatni list po terminie: dzień"), null=True, blank=True)

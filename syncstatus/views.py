@@ -185,6 +185,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
         days = reports.PERIODS[0]
     today = business_today()
     start = today - timedelta(days=days - 1)
+    aging = reports.aging_report(today=today)
     return render(
         request,
         "syncstatus/reports.html",
@@ -195,7 +196,8 @@ def reports_view(request: HttpRequest) -> HttpResponse:
             "today": today,
             "start": start,
             "charts": reports.report_charts(days=days, today=today),
-            "aging": reports.aging_report(today=today),
+            "aging": aging,
+            "aging_claims_as_of": reports.aging_claims_as_of(aging),
             "aging_labels": [label for _key, label, _q, _query in reports.aging_buckets(today=today)],
             "paid_after": reports.paid_after_stage(start=start, end=today),
             "note_totals": interest_note_totals(),

@@ -114,9 +114,10 @@ def test_one_consumer_rule_for_the_letters_and_the_claims(
     assert case.invoice.buyer_is_consumer is consumer
     assert case_is_consumer(case) is consumer
     row = Case.objects.filter(pk=case.pk).values(*CLAIM_FIELDS).get()
-    assert row_is_consumer(
-        row, invoice_kind=row[KIND] or "", invoice_tax_code=row["invoice__raw__client_tax_code"] or ""
-    ) is consumer
+    assert (
+        row_is_consumer(row, invoice_kind=row[KIND] or "", invoice_tax_code=row["invoice__raw__client_tax_code"] or "")
+        is consumer
+    )
 
 
 def test_payment_events_lower_the_amount_day_by_day(db, stages, kowalski):

@@ -15,8 +15,8 @@ import logging
 import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller

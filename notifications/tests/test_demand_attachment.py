@@ -33,7 +33,8 @@ def pdf_text(content: bytes) -> str:
 
 def attachments(message) -> list[tuple[str, str, bytes]]:
     return [
-        (part.get_filename(), part.get_content_type(), part.get_content()) for part in message.message.iter_attachments()
+        (part.get_filename(), part.get_content_type(), part.get_content())
+        for part in message.message.iter_attachments()
     ]
 
 
@@ -109,7 +110,7 @@ def test_letters_below_the_demand_go_without_a_pdf(world, smtp_server, rates):
 
 def test_a_missing_rate_holds_the_demand_and_the_next_run_sends_it_once_entered(world, smtp_server):
     ExchangeRate.objects.filter(month=date(2026, 10, 1)).delete()  # the compensation cannot be stated
-    client, cases = three_overdue_invoices(world)
+    _client, cases = three_overdue_invoices(world)
     world.sync(MON_16)
 
     report = send(MON_16)
