@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import responses
+from django.urls import reverse
 
 from cases.claim_selectors import case_claims
 from cases.models import Case
@@ -87,6 +88,9 @@ def test_an_nbp_outage_is_recorded_and_does_not_fail_the_sync(api, infakt, staff
     assert (case.claim_interest, case.claim_compensation, case.claim_total) == (42, None, None)
     html = staff_client.get(f"/cases/{case.pk}/").content.decode()
     assert "kurs EUR do uzupełnienia" in html
+    page = staff_client.get(reverse("syncstatus:run", args=[run.pk])).content.decode()
+    assert 'id="nbp-failed-list"' in page
+    assert "EUR 2026-10" in page
 
 
 def test_a_dry_run_stores_no_claim(api, infakt):
