@@ -16,6 +16,7 @@ import pytest
 import responses
 import time_machine
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client as DjangoClient
 from django.urls import reverse
 
@@ -276,3 +277,23 @@ def test_refresh_claims_fetches_the_missing_eur_rate_once_and_stores_the_totals(
     assert (case.claim_total, case.claim_as_of) == (140_921, TODAY)
     call_command("refresh_claims", stdout=StringIO())
     assert october.call_count == 1  # stored: never asked again
+
+
+def test_the_demo_gets_labelled_example_rates_and_real_claims_only_on_the_simulator(
+    db, stages, kowalski, fixed_today, settings
+):
+    case = make_case(client=kowalski, gross=123456, days_past_due=10)
+    settings.INFAKT_API_KEY = "a-real-key"
+    with pytest.raises(CommandError, match="simulator"):
+        call_command("enter_demo_rates", stdout=StringIO())
+    assert not CommercialRate.objects.filter(valid_from=date(2026, 7, 1)).exists()
+
+    settings.INFAKT_API_KEY = "demo"
+    call_command("enter_demo_rates", stdout=StringIO())
+
+    assert "DEMO" in CommercialRate.objects.get(valid_from=date(2026, 7, 1)).source
+    assert "DEMO" in ExchangeRate.objects.get(currency="EUR", month=date(2026, 10, 1)).source
+    case.refresh_from_db()
+    assert case.claim_interest > 0
+    assert case.claim_compensation == 17_000  # 40 EUR at the demo 4,2500
+    assert case.claim_as_of == TODAY
