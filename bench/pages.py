@@ -61,6 +61,7 @@ PAGES = [
     ("tables2", "active, 31-365 days + e-mail", "/cases/active/?days_min=31&days_max=365&missing_email=false"),
     ("tables2", "active, search client name", "/cases/active/?q=Beta"),
     ("tables2", "closed, default", "/cases/closed/"),
+    ("reports", "reports page (aging, charts)", "/sync/reports/"),
 ]
 
 

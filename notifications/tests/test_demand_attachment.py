@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from cases.models import Case, CaseEvent, ReminderStage
 from claims.models import ExchangeRate
-from notifications.models import Notification
+from notifications.models import Notification, ReminderRun
 from notifications.services import reminders_send_due
 
 from .conftest import at
@@ -120,6 +120,9 @@ def test_a_missing_rate_holds_the_demand_and_the_next_run_sends_it_once_entered(
     held = Notification.objects.filter(status=Notification.Status.HELD, send_date=MON_16)
     assert held.count() == 3
     assert all("do uzupełnienia" in row.error for row in held)
+    run = ReminderRun.objects.get(pk=held[0].run_id)  # the run's page says which letters and why
+    assert "FV/ŻÓŁW/1" in run.error
+    assert "do uzupełnienia" in run.error
     for case in cases:
         case.refresh_from_db()
         assert case.last_stage_offset in (7, -1)  # still due
