@@ -152,3 +152,27 @@ def test_a_pdf_that_fails_to_render_holds_the_letter(world, smtp_server, rates, 
     assert "SELLER_NAME" in row.error
     event = CaseEvent.objects.filter(case=case, data__demand_error__isnull=False).get()
     assert "wezwania do zapłaty" in event.message
+
+
+def test_a_demand_sent_by_hand_carries_the_pdf_and_is_refused_without_a_rate(world, smtp_server, stages):
+    from django.contrib.auth import get_user_model
+
+    from notifications.services import reminder_send_manual
+    from notifications.services.records import ReminderNotSendable
+
+    staff = get_user_model().objects.create_user("anna", "anna@firma.test", "x", is_staff=True)
+    case = world.case(due=date(2026, 11, 9), last_stage_offset=-1, number="FV/RĘCZNA/1")
+    ExchangeRate.objects.filter(month=date(2026, 10, 1)).delete()
+
+    with pytest.raises(ReminderNotSendable, match="do uzupełnienia"):
+        reminder_send_manual(case=case, stage=stages[14], user=staff, now=at(MON_16, 10))
+    assert smtp_server.messages == []
+
+    eur_rate_october_2026()
+    row = reminder_send_manual(case=case, stage=stages[14], user=staff, now=at(MON_16, 10))
+
+    assert row.status == Notification.Status.SENT
+    (message,) = smtp_server.messages
+    ((name, _mimetype, content),) = attachments(message)
+    assert name == "wezwanie-do-zaplaty-2026-11-16.pdf"
+    assert "FV/RĘCZNA/1" in pdf_text(content)
