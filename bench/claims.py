@@ -8,8 +8,10 @@ The data set is bench/pages.py's (70 % active cases over size/4 clients, due dat
 back, 4 % in EUR), plus a PAYMENT event on every tenth active case, a rate for every day (the
 seeded official rates and, for the period they do not cover, a bench-only row) and an EUR rate for
 every month, so every claim is computed in full. Prints, per size: the aging report with and
-without claims (the claims of every active case), the claims refresh (stored totals for sorting),
-and the two list pages with their queries per request; the p95 ratio largest/smallest size.
+without claims (the claims stored on every active case, summed in the same query), the claims
+refresh (the stored interest, compensation and total of every active case, as after each daily
+sync), the two list pages and the reports page with their queries per request; the p95 ratio
+largest/smallest size.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from bench.pages import CURRENT, count_queries, ensure_database, fill, p95, time
 LIST_PAGES = [
     ("tables2", "/cases/active/"),
     ("admin", "/admin/cases/case/?status__exact=active"),
+    ("reports", "/sync/reports/"),
 ]
 
 

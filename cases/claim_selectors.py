@@ -23,7 +23,7 @@ from claims.selectors import rate_tables
 
 from .formatting import format_date, format_money, warsaw_date
 from .models import Case, CaseEvent, Invoice
-from .parties import kinds_say_consumer
+from .parties import buyer_is_consumer
 
 # The plain values a claim needs, readable with `.values()` from a Case queryset (exports) or from a Case.
 CLAIM_FIELDS = (
@@ -38,12 +38,15 @@ CLAIM_FIELDS = (
     "invoice__client_id",
     "invoice__client__business_activity_kind",
     "invoice__client__nip_normalized",
+    "invoice__client__nip",
     "invoice__client__is_public_medical_entity",
     "waive_interest",
     "waive_compensation",
     "invoice__raw__client_business_activity_kind",
+    "invoice__raw__client_tax_code",
 )
 KIND = "invoice__raw__client_business_activity_kind"
+TAX_CODE = "invoice__raw__client_tax_code"
 
 
 def claim_values(case: Case) -> dict:
@@ -61,6 +64,7 @@ def claim_values(case: Case) -> dict:
         "invoice__client_id": invoice.client_id,
         "invoice__client__business_activity_kind": client.business_activity_kind if client else None,
         "invoice__client__nip_normalized": client.nip_normalized if client else None,
+        "invoice__client__nip": client.nip if client else None,
         "invoice__client__is_public_medical_entity": client.is_public_medical_entity if client else False,
         "waive_interest": case.waive_interest,
         "waive_compensation": case.waive_compensation,
@@ -95,22 +99,31 @@ def claim_payments(case_ids: list[int] | None = None, *, active: bool = False) -
     return payments
 
 
-def _invoice_kinds(invoice_ids: list[int]) -> dict[int, str]:
-    rows = Invoice.objects.filter(pk__in=invoice_ids).values_list("pk", "raw__client_business_activity_kind")
-    return {pk: kind if isinstance(kind, str) else "" for pk, kind in rows}
+def _invoice_kinds(invoice_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(activity kind, tax code) from the invoices' raw JSON, by invoice pk."""
+    rows = Invoice.objects.filter(pk__in=invoice_ids).values_list(
+        "pk", "raw__client_business_activity_kind", "raw__client_tax_code"
+    )
+    return {pk: (_text(kind), _text(tax_code)) for pk, kind, tax_code in rows}
 
 
-def row_is_consumer(row: dict, *, invoice_kind: str = "") -> bool:
-    return kinds_say_consumer(
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def row_is_consumer(row: dict, *, invoice_kind: str = "", invoice_tax_code: str = "") -> bool:
+    """The one consumer rule (`cases.parties.buyer_is_consumer`) on a row of `CLAIM_FIELDS`."""
+    return buyer_is_consumer(
         invoice_kind=invoice_kind,
-        client_kind=row["invoice__client__business_activity_kind"] or "",
-        nip=row["invoice__client__nip_normalized"] or "",
-        has_client=row["invoice__client_id"] is not None,
+        client_kind=row["invoice__client__business_activity_kind"],
+        nips=(invoice_tax_code, row["invoice__client__nip_normalized"], row.get("invoice__client__nip")),
     )
 
 
-def claim_input(row: dict, *, payments: list[tuple[date, int]], invoice_kind: str = "") -> ClaimInput:
-    if row_is_consumer(row, invoice_kind=invoice_kind):
+def claim_input(
+    row: dict, *, payments: list[tuple[date, int]], invoice_kind: str = "", invoice_tax_code: str = ""
+) -> ClaimInput:
+    if row_is_consumer(row, invoice_kind=invoice_kind, invoice_tax_code=invoice_tax_code):
         debtor = CONSUMER
     elif row["invoice__client__is_public_medical_entity"]:
         debtor = MEDICAL
@@ -156,18 +169,19 @@ def claims_for_rows(
         tables = rate_tables(fx_keys=fx_keys(rows))
     if payments is None:
         payments = claim_payments([row["pk"] for row in rows])
-    if all(KIND in row for row in rows):
-        kinds = {row["invoice_id"]: row[KIND] if isinstance(row[KIND], str) else "" for row in rows}
+    if all(KIND in row and TAX_CODE in row for row in rows):
+        kinds = {row["invoice_id"]: (_text(row[KIND]), _text(row[TAX_CODE])) for row in rows}
     else:
         kinds = _invoice_kinds([row["invoice_id"] for row in rows])
-    return {
-        row["pk"]: claim_for(
-            claim_input(row, payments=payments.get(row["pk"], []), invoice_kind=kinds.get(row["invoice_id"], "")),
+    result = {}
+    for row in rows:
+        kind, tax_code = kinds.get(row["invoice_id"], ("", ""))
+        result[row["pk"]] = claim_for(
+            claim_input(row, payments=payments.get(row["pk"], []), invoice_kind=kind, invoice_tax_code=tax_code),
             day=day,
             tables=tables,
         )
-        for row in rows
-    }
+    return result
 
 
 def case_claims(*, cases: Sequence[Case], day: date, tables: RateTables | None = None) -> dict[int, Claim]:
@@ -176,9 +190,9 @@ def case_claims(*, cases: Sequence[Case], day: date, tables: RateTables | None =
 
 
 def case_is_consumer(case: Case) -> bool:
-    """One case (its page): the invoice's activity kind, else the client's, else the NIP."""
-    kind = _invoice_kinds([case.invoice_id]).get(case.invoice_id, "")
-    return row_is_consumer(claim_values(case), invoice_kind=kind)
+    """One case (its page): `Invoice.buyer_is_consumer`, the one rule."""
+    kind, tax_code = _invoice_kinds([case.invoice_id]).get(case.invoice_id, ("", ""))
+    return row_is_consumer(claim_values(case), invoice_kind=kind, invoice_tax_code=tax_code)
 
 
 @dataclass(frozen=True)
@@ -227,14 +241,12 @@ def claim_display(claim: Claim, *, currency: str, consumer: bool = False) -> Cla
     )
 
 
-def case_fx_keys_needed() -> set[tuple[str, date]]:
-    """(currency, month) rates the active cases' compensations need: one query over distinct due months."""
-    rows = (
-        Invoice.objects.filter(case__status=Case.Status.ACTIVE, due_date__isnull=False)
-        .order_by()
-        .values_list("currency", "due_date__year", "due_date__month")
-        .distinct()
-    )
+def case_fx_keys_needed(*, case_ids: Iterable[int] | None = None) -> set[tuple[str, date]]:
+    """(currency, month) rates the active cases' (or `case_ids`') compensations need: one query."""
+    invoices = Invoice.objects.filter(case__status=Case.Status.ACTIVE, due_date__isnull=False)
+    if case_ids is not None:
+        invoices = invoices.filter(case__pk__in=list(case_ids))
+    rows = invoices.order_by().values_list("currency", "due_date__year", "due_date__month").distinct()
     keys = set()
     for currency, year, month in rows:
         previous = previous_month(date(year, month, 1))
@@ -254,63 +266,3 @@ def case_claim_context(case: Case, *, day: date) -> dict:
         "claim_text": claim_display(claim, currency=case.invoice.currency, consumer=consumer),
         "claim_consumer": consumer,
     }
-
-
-@dataclass
-class ClaimSums:
-    """Interest and compensation summed over cases (minor units); `incomplete`: cases with a part missing."""
-
-    interest: int = 0
-    compensation: int = 0
-    incomplete: int = 0
-
-    def add(self, claim: Claim) -> None:
-        if claim.interest is None or claim.compensation is None:
-            self.incomplete += 1
-        self.interest += claim.interest or 0
-        self.compensation += claim.compensation or 0
-
-
-def _bucket_key(due: date | None, today: date, buckets) -> str | None:
-    if due is None:
-        return None
-    days = (today - due).days
-    if days <= 0:
-        return "not_due"
-    for key, _label, low, high in buckets:
-        if key != "not_due" and days >= low and (high is None or days <= high):
-            return key
-    return None
-
-
-def aging_claims(*, today: date, buckets, chunk: int = 5000) -> dict[str, dict[str, ClaimSums]]:
-    """Interest and compensation of every active case as of `today`, per currency and days-past-due bucket.
-
-    `buckets`: `selectors.DAYS_PAST_DUE_BUCKETS` ((key, label, low, high); "not_due" = on or before the due date).
-    Key "total" holds the currency's sum. Queries: four for the rate tables, one read of the cases
-    (server-side cursor, the activity kinds included) and one for the payments of all active cases.
-    """
-    tables = rate_tables(fx_keys=case_fx_keys_needed())
-    payments = claim_payments(active=True)
-    sums: dict[str, dict[str, ClaimSums]] = {}
-    rows = Case.objects.filter(status=Case.Status.ACTIVE).order_by().values(*CLAIM_FIELDS)
-
-    def flush(batch: list[dict]) -> None:
-        claims = claims_for_rows(rows=batch, day=today, tables=tables, payments=payments)
-        for row in batch:
-            claim = claims[row["pk"]]
-            per = sums.setdefault(row["invoice__currency"], {})
-            per.setdefault("total", ClaimSums()).add(claim)
-            key = _bucket_key(row["invoice__due_date"], today, buckets)
-            if key:
-                per.setdefault(key, ClaimSums()).add(claim)
-
-    batch: list[dict] = []
-    for row in rows.iterator(chunk_size=chunk):
-        batch.append(row)
-        if len(batch) == chunk:
-            flush(batch)
-            batch = []
-    if batch:
-        flush(batch)
-    return sums

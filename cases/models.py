@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .ladder import Letter
+from .parties import buyer_is_consumer
 
 # The pause reason of an open-ended pause: a correction changed the invoice, and no letter goes out
 # until a person confirms the amount still owed (`cases.services.case_confirm_amount`).
@@ -178,19 +179,14 @@ class Invoice(models.Model):
 
     @property
     def buyer_is_consumer(self) -> bool:
-        """Is the buyer a consumer (private person)? The one rule for business/consumer wording:
-        InFakt's `client_business_activity_kind` on the invoice (`private_person` = consumer;
-        `self_employed`, `other_business` = business); when absent, the client's
-        `business_activity_kind`; then a NIP (on the invoice or the client) means a business."""
-        kind = str((self.raw or {}).get("client_business_activity_kind") or "").strip()
-        if not kind and self.client is not None:
-            kind = (self.client.business_activity_kind or "").strip()
-        if kind:
-            return kind == "private_person"
-        nip = str((self.raw or {}).get("client_tax_code") or "").strip()
-        if not nip and self.client is not None:
-            nip = (self.client.nip or "").strip()
-        return not nip
+        """Is the buyer a consumer (private person)? The one rule of `cases.parties.buyer_is_consumer`."""
+        raw = self.raw or {}
+        client = self.client
+        return buyer_is_consumer(
+            invoice_kind=raw.get("client_business_activity_kind"),
+            client_kind=client.business_activity_kind if client is not None else "",
+            nips=(raw.get("client_tax_code"), *((client.nip_normalized, client.nip) if client is not None else ())),
+        )
 
     @property
     def is_fully_paid(self) -> bool:
@@ -213,6 +209,13 @@ class ReminderStage(models.Model):
     subject_en = models.CharField(_("temat (EN)"), max_length=255, blank=True)
     body_text_en = models.TextField(_("treść tekstowa (EN)"), blank=True)
     body_html_en = models.TextField(_("treść HTML (EN)"), blank=True)
+    attaches_demand = models.BooleanField(
+        _("dołącza wezwanie do zapłaty (PDF)"),
+        default=False,
+        help_text=_(
+            "List tego etapu jest przedsądowym wezwaniem do zapłaty: e-mail dołącza PDF z odsetkami i rekompensatą."
+        ),
+    )
 
     class Meta:
         verbose_name = _("etap przypomnień")
@@ -284,6 +287,10 @@ class Case(models.Model):
     # refreshed daily by `case_claims_refresh`. Pages show the claim computed for the day.
     claim_total = models.BigIntegerField(_("roszczenie razem"), null=True, blank=True)
     claim_as_of = models.DateField(_("roszczenie na dzień"), null=True, blank=True)
+    # Its parts as of `claim_as_of`, for the aging report (None: a rate is missing, "do uzupełnienia").
+    # Refreshed with the total after every daily sync and by every service that changes them.
+    claim_interest = models.BigIntegerField(_("odsetki (zapisane)"), null=True, blank=True)
+    claim_compensation = models.BigIntegerField(_("rekompensata (zapisana)"), null=True, blank=True)
     # The previous overdue letter that went out (automatic or manual): its day (L) and rung offset
     # time the next rung (cases.ladder.overdue_due_day). Written by cases.services only.
     last_letter_on = models.DateField(_("ostatni list po terminie: dzień"), null=True, blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -574,48 +575,74 @@ def case_resume(*, case: Case, user=None, now: datetime | None = None) -> None:
 # --- Claims (issue 12) ---------------------------------------------------------------
 
 
-def case_claims_refresh(*, day: date, batch: int = 5000) -> int:
-    """Store every active case's total claim as of `day` (the admin sorts by it); returns the number of cases.
+def case_claims_refresh(*, day: date | None = None, case_ids: Iterable[int] | None = None, batch: int = 5000) -> int:
+    """Store the claim (interest, compensation, total) as of `day` of every active case, or of `case_ids`.
 
-    Reads the cases as plain values (one server-side cursor, the payments of all active cases in one
-    query) and writes each batch with one UPDATE (PostgreSQL: `UPDATE ... FROM (VALUES ...)`).
+    The aging report and the admin's sorting read these stored values; they are refreshed after every
+    daily sync (`syncstatus`) and right away by each service that changes a claim (a waiver, the
+    public-medical switch, a rate edited in the admin: `cases.apps`). Returns the number of cases.
+
+    Reads the cases as plain values (one server-side cursor, the payments in one query) and writes
+    each batch with one UPDATE (PostgreSQL: `UPDATE ... FROM (VALUES ...)`).
     """
-    tables = rate_tables(fx_keys=case_fx_keys_needed())
-    payments = claim_payments(active=True)
-    rows = Case.objects.filter(status=Case.Status.ACTIVE).order_by().values(*CLAIM_FIELDS)
+    day = day or business_today()
+    cases = Case.objects.filter(status=Case.Status.ACTIVE)
+    if case_ids is not None:
+        case_ids = list(case_ids)
+        if not case_ids:
+            return 0
+        cases = cases.filter(pk__in=case_ids)
+        tables = rate_tables(fx_keys=case_fx_keys_needed(case_ids=case_ids))
+        payments = claim_payments(case_ids)
+    else:
+        tables = rate_tables(fx_keys=case_fx_keys_needed())
+        payments = claim_payments(active=True)
+    rows = cases.order_by().values(*CLAIM_FIELDS)
     done, chunk = 0, []
     for row in rows.iterator(chunk_size=batch):
         chunk.append(row)
         if len(chunk) == batch:
-            done += _store_claim_totals(chunk, day=day, tables=tables, payments=payments)
+            done += _store_claims(chunk, day=day, tables=tables, payments=payments)
             chunk = []
     if chunk:
-        done += _store_claim_totals(chunk, day=day, tables=tables, payments=payments)
+        done += _store_claims(chunk, day=day, tables=tables, payments=payments)
     return done
 
 
-def _store_claim_totals(rows: list[dict], *, day: date, tables, payments) -> int:
+def _store_claims(rows: list[dict], *, day: date, tables, payments) -> int:
     claims = claims_for_rows(rows=rows, day=day, tables=tables, payments=payments)
-    totals = [(row["pk"], claims[row["pk"]].total) for row in rows]
+    values = [
+        (row["pk"], claims[row["pk"]].interest, claims[row["pk"]].compensation, claims[row["pk"]].total) for row in rows
+    ]
     alias = router.db_for_write(Case)
     connection = connections[alias]
     with transaction.atomic(using=alias):
         if connection.vendor != "postgresql":
             Case.objects.bulk_update(
-                [Case(pk=pk, claim_total=total, claim_as_of=day) for pk, total in totals],
-                ["claim_total", "claim_as_of"],
+                [
+                    Case(
+                        pk=pk,
+                        claim_interest=interest,
+                        claim_compensation=compensation,
+                        claim_total=total,
+                        claim_as_of=day,
+                    )
+                    for pk, interest, compensation, total in values
+                ],
+                ["claim_interest", "claim_compensation", "claim_total", "claim_as_of"],
             )
-            return len(totals)
+            return len(values)
         table = connection.ops.quote_name(Case._meta.db_table)
-        values = ", ".join(["(%s, %s::bigint)"] * len(totals))
-        params = [value for pair in totals for value in pair]
+        placeholders = ", ".join(["(%s, %s::bigint, %s::bigint, %s::bigint)"] * len(values))
+        params = [value for row in values for value in row]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} AS c SET claim_total = v.total, claim_as_of = %s "  # noqa: S608 - model table name
-                f"FROM (VALUES {values}) AS v(id, total) WHERE c.id = v.id",
+                f"UPDATE {table} AS c SET claim_interest = v.interest, claim_compensation = v.compensation, "  # noqa: S608 - model table name
+                f"claim_total = v.total, claim_as_of = %s "
+                f"FROM (VALUES {placeholders}) AS v(id, interest, compensation, total) WHERE c.id = v.id",
                 [day, *params],
             )
-    return len(totals)
+    return len(values)
 
 
 def case_set_waivers(
@@ -646,6 +673,9 @@ def case_set_waivers(
                 data={"waive_interest": waive_interest, "waive_compensation": waive_compensation, "reason": reason},
                 user=user,
             )
+    if changed:
+        case_claims_refresh(case_ids=[case.pk])
+        case.refresh_from_db()
     return case
 
 
@@ -665,6 +695,9 @@ def client_set_public_medical(*, client: Client, value: bool, user=None) -> bool
             CaseEvent(case=case, at=now, kind=CaseEvent.Kind.CLAIM, message=message, user=user)
             for case in Case.objects.filter(invoice__client=client, status=Case.Status.ACTIVE).only("pk")
         )
+    case_claims_refresh(
+        case_ids=Case.objects.filter(invoice__client=client, status=Case.Status.ACTIVE).values_list("pk", flat=True)
+    )
     return True
 
 

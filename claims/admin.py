@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import CommercialRate, ExchangeRate, ReferenceRate, StatutoryRate, format_bp
+from .signals import rates_changed
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -23,7 +24,24 @@ def _today():
     return now.astimezone(WARSAW).date()
 
 
-class RateAdmin(admin.ModelAdmin):
+class RatesChangedMixin:
+    """Every save or delete here tells `rates_changed` (the stored claims are refreshed)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rates_changed.send(sender=type(obj))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        rates_changed.send(sender=type(obj))
+
+    def delete_queryset(self, request, queryset):
+        model = queryset.model
+        super().delete_queryset(request, queryset)
+        rates_changed.send(sender=model)
+
+
+class RateAdmin(RatesChangedMixin, admin.ModelAdmin):
     list_per_page = 100
     date_hierarchy = None
 
@@ -66,7 +84,7 @@ class CommercialRateAdmin(RateAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(RatesChangedMixin, admin.ModelAdmin):
     list_display = ("currency", "month", "effective_date", "rate", "table_no", "origin", "source")
     list_filter = ("currency", "origin")
     list_per_page = 100

@@ -322,6 +322,7 @@ class ReminderStageForm(forms.ModelForm):
             "name",
             "offset_days",
             "is_active",
+            "attaches_demand",
             *(f"{name}_{language}" for language in LANGUAGES for name in TEXT_FIELDS),
         )
 
@@ -400,13 +401,13 @@ class ReminderStageAdmin(admin.ModelAdmin):
     """Registered from NotificationsConfig.ready() (see apps.py)."""
 
     form = ReminderStageForm
-    list_display = ("name", "offset_display", "is_active", "has_english")
+    list_display = ("name", "offset_display", "is_active", "attaches_demand", "has_english")
     list_filter = ("is_active",)
     ordering = ("offset_days",)
     search_fields = ("name", "subject_pl", "subject_en")
     list_per_page = 100
     fieldsets = (
-        (None, {"fields": ("name", "offset_days", "is_active")}),
+        (None, {"fields": ("name", "offset_days", "is_active", "attaches_demand")}),
         (_("Treść po polsku"), {"fields": ("subject_pl", "body_text_pl", "body_html_pl")}),
         (
             _("Treść po angielsku"),

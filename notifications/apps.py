@@ -18,6 +18,10 @@ class NotificationsConfig(AppConfig):
         from .admin import register_stage_admin
 
         register_stage_admin(admin.site)
+
+        from .attachments import register
+
+        register()  # the +14 letter's formal demand (PDF)
         checks.register(check_seller_settings, checks.Tags.compatibility, deploy=True)
         checks.register(check_email_backend, checks.Tags.compatibility, deploy=True)
 

@@ -65,6 +65,10 @@ class SyncRun(models.Model):
     # How many clients InFakt holds (total_count of /clients.json), to choose
     # between paging the client list and fetching clients one by one.
     infakt_client_total = models.PositiveIntegerField(_("kontrahenci w InFakt"), null=True, blank=True)
+    # After a successful daily sync: the NBP rates fetched for the active cases and the stored claims
+    # refreshed ({"fetched": [..], "failed": [{"currency", "month", "error"}], "refreshed": n, "error": ""}).
+    # An NBP outage is recorded here and never fails the sync.
+    claims_refresh = models.JSONField(_("kursy NBP i roszczenia"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("synchronizacja")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +22,6 @@ from django.utils.translation import ngettext
 
 from cases import formatting
 from cases.calendar import business_today
-from cases.claim_selectors import aging_claims
 from cases.models import Case, ReminderStage
 from cases.selectors import DAYS_PAST_DUE_BUCKETS
 from documents.selectors import interest_noted_per_month
@@ -57,7 +56,8 @@ class AgingCell:
     count: int
     amount: int  # grosze of the row's currency, left to pay
     url: str
-    # Claims (issue 12), as of the report day: interest, compensation, cases with a rate missing.
+    # Claims (issue 12), as stored for each case (`Case.claim_*`, as of `AgingRow.claims_as_of`):
+    # interest, compensation, cases with a rate missing (or never stored).
     interest: int = 0
     compensation: int = 0
     incomplete: int = 0
@@ -72,6 +72,9 @@ class AgingRow:
     interest: int = 0
     compensation: int = 0
     incomplete: int = 0
+    # The oldest and newest day the row's stored claims were computed for (None: never stored).
+    claims_as_of: date | None = None
+    claims_newest: date | None = None
 
 
 def aging_buckets(*, today: date) -> list[tuple[str, str, Q, dict]]:
@@ -95,50 +98,65 @@ def aging_report(*, today: date | None = None, with_claims: bool = True) -> list
     """Active cases and the amounts left to pay per bucket of days past due, per currency (PLN first).
 
     One query. A case without a due date counts in the totals only (the sync never opens one).
-    `with_claims`: also the interest and compensation as of `today` (`aging_claims`, computed per case).
+    `with_claims`: also the interest and compensation, summed from the values stored on each case
+    (`Case.claim_interest` / `claim_compensation`, refreshed after every daily sync and by every
+    service that changes a claim) in the same query; `claims_as_of` says as of which day. A case
+    whose claim is not stored or lacks a rate counts in `incomplete`.
     """
     today = today or business_today()
-    claims = aging_claims(today=today, buckets=DAYS_PAST_DUE_BUCKETS) if with_claims else {}
     buckets = aging_buckets(today=today)
+    missing = Q(claim_as_of__isnull=True) | Q(claim_interest__isnull=True) | Q(claim_compensation__isnull=True)
     annotations = {}
     for index, (_key, _label, condition, _query) in enumerate(buckets):
         annotations[f"n{index}"] = Count("id", filter=condition)
         annotations[f"a{index}"] = Sum("invoice__left_to_pay", filter=condition, default=0)
+        if with_claims:
+            annotations[f"i{index}"] = Sum("claim_interest", filter=condition, default=0)
+            annotations[f"c{index}"] = Sum("claim_compensation", filter=condition, default=0)
+            annotations[f"x{index}"] = Count("id", filter=condition & missing)
+    if with_claims:
+        annotations |= {
+            "i": Sum("claim_interest", default=0),
+            "c": Sum("claim_compensation", default=0),
+            "x": Count("id", filter=missing),
+            "as_of": Min("claim_as_of"),
+            "newest": Max("claim_as_of"),
+        }
     rows = (
         Case.objects.filter(status=Case.Status.ACTIVE)
         .values("invoice__currency")
         .annotate(**annotations, n=Count("id"), a=Sum("invoice__left_to_pay", default=0))
         .order_by()
     )
+
+    def claims(row: dict, suffix: str) -> dict:
+        if not with_claims:
+            return {}
+        return {"interest": row[f"i{suffix}"], "compensation": row[f"c{suffix}"], "incomplete": row[f"x{suffix}"]}
+
     base = reverse("cases:active")
     report = [
         AgingRow(
             currency=row["invoice__currency"],
             cells=[
-                AgingCell(
-                    key,
-                    label,
-                    row[f"n{i}"],
-                    row[f"a{i}"],
-                    f"{base}?{urlencode(query)}",
-                    **_claim_sums(claims, row["invoice__currency"], key),
-                )
+                AgingCell(key, label, row[f"n{i}"], row[f"a{i}"], f"{base}?{urlencode(query)}", **claims(row, str(i)))
                 for i, (key, label, _condition, query) in enumerate(buckets)
             ],
             count=row["n"],
             amount=row["a"],
-            **_claim_sums(claims, row["invoice__currency"], "total"),
+            **claims(row, ""),
+            claims_as_of=row.get("as_of"),
+            claims_newest=row.get("newest"),
         )
         for row in rows
     ]
     return sorted(report, key=lambda row: (row.currency != "PLN", row.currency))
 
 
-def _claim_sums(claims: dict, currency: str, key: str) -> dict[str, int]:
-    sums = claims.get(currency, {}).get(key)
-    if sums is None:
-        return {}
-    return {"interest": sums.interest, "compensation": sums.compensation, "incomplete": sums.incomplete}
+def aging_claims_as_of(rows: list[AgingRow]) -> date | None:
+    """The day the oldest stored claim in the aging table was computed for (None: none stored)."""
+    days = [row.claims_as_of for row in rows if row.claims_as_of is not None]
+    return min(days) if days else None
 
 
 # --- Paid after which stage -----------------------------------------------------------------
@@ -377,6 +395,7 @@ def reports_page(*, days: int, today: date) -> dict:
             "aging_by_bucket": aging_by_bucket(aging),
             "paid_after": paid_after_stage(start=start, end=today),
             "aging_labels": [label for _key, label, _q, _query in aging_buckets(today=today)],
+            "aging_claims_as_of": aging_claims_as_of(aging),
         }
 
     return cache.get_or_set(key, compute, REPORTS_CACHE_SECONDS)

@@ -59,11 +59,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.calendar import business_today, stage_send_date
+from cases.claim_selectors import case_fx_keys_needed
 from cases.models import Case, Client, Invoice, ReminderStage, case_paused_q
 from cases.services import (
     STAYS_CLOSED,
     InvalidInvoice,
     case_apply_invoice_change,
+    case_claims_refresh,
     case_close,
     case_mark_refreshed,
     case_open,
@@ -73,6 +75,7 @@ from cases.services import (
     invoice_upsert_from_infakt,
     is_dunnable,
 )
+from claims.nbp import exchange_rates_fetch_missing
 from infakt.client import InfaktAPI, PageInfo
 from infakt.errors import InfaktAuthError, InfaktError, InfaktForbidden, InfaktNotFound, InfaktPaymentRequired
 from infakt.types import (
@@ -945,6 +948,9 @@ def _execute(
         if sync.counters.records_skipped or sync.counters.problems or sync.failed_endpoints:
             status = SyncRun.Status.PARTIAL
             error = "\n".join(sync.counters.problems[:50])
+    if status != SyncRun.Status.FAILED and not dry_run:
+        sync.save_progress(phase="claims")
+        claims_after_sync(run, case_ids=case_ids)
     sync.save_progress(status=status, error=error, finished_at=timezone.now(), phase="done")
     run.refresh_from_db()
     log.info(
@@ -959,6 +965,33 @@ def _execute(
     if status == SyncRun.Status.FAILED:
         raise SyncFailed(run)
     return run
+
+
+def claims_after_sync(run: SyncRun, *, case_ids: list[int] | None = None) -> dict:
+    """After a sync that did not fail: fetch the NBP rates the active cases need (a daily run) and
+    store the claims again (every active case; a sync of chosen cases: those cases).
+
+    Never raises: an NBP outage (or any error here) is recorded on the run, the sync keeps its
+    status, and the cases say "kurs EUR do uzupełnienia" until the rate is fetched or entered.
+    """
+    record: dict = {"fetched": [], "failed": [], "refreshed": 0, "error": ""}
+    day = run.target_date
+    try:
+        if case_ids is None and run.kind == SyncRun.Kind.DAILY:
+            report = exchange_rates_fetch_missing(keys=case_fx_keys_needed(), today=day)
+            record["fetched"] = [f"{currency} {month:%Y-%m}" for currency, month in report.fetched]
+            record["failed"] = [
+                {"currency": currency, "month": f"{month:%Y-%m}", "error": error[:300]}
+                for currency, month, error in report.failed
+            ]
+        record["refreshed"] = case_claims_refresh(day=day, case_ids=case_ids)
+    except Exception as exc:  # the sync itself succeeded: this must not fail it
+        log.exception("claims after sync run %s failed", run.pk)
+        record["error"] = f"{type(exc).__name__}: {exc}"[:500]
+    if record["failed"]:
+        log.warning("sync run %s: %s NBP rate(s) not fetched", run.pk, len(record["failed"]))
+    SyncRun.objects.filter(pk=run.pk).update(claims_refresh=record)
+    return record
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

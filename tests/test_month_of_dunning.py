@@ -20,12 +20,13 @@ from cases.calendar import is_business_day
 from cases.models import Case, ReminderStage
 from notifications.models import Notification
 from notifications.services import reminders_send_due
-from notifications.tests.conftest import reminder_settings, smtp_server  # noqa: F401
+from notifications.tests.conftest import example_rates, reminder_settings, smtp_server  # noqa: F401
 from syncstatus.models import SyncRun
 from syncstatus.services import sync_run
 from syncstatus.tests.conftest import api, morning, sim, world  # noqa: F401
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+# The rates a staff member enters where the seeded tables stop: the +14 letter's demand PDF needs them.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db, pytest.mark.usefixtures("example_rates")]
 DAYS = 35
 
 

@@ -21,12 +21,13 @@ from cases.services import case_confirm_amount
 from cases.tests.conftest import make_user
 from infakt_simulator.demo import build_demo_world
 from notifications.services import reminders_send_due
-from notifications.tests.conftest import reminder_settings, smtp_server  # noqa: F401
+from notifications.tests.conftest import example_rates, reminder_settings, smtp_server  # noqa: F401
 from syncstatus.models import SyncRun
 from syncstatus.services import sync_run
 from syncstatus.tests.conftest import START, api, morning, sim, world  # noqa: F401
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+# The rates a staff member enters where the seeded tables stop: the +14 letter's demand PDF needs them.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db, pytest.mark.usefixtures("example_rates")]
 DAYS = 35
 CORRECT_TO_ZERO_ON = 12  # day numbers of the month
 CREDIT_ON = 6

@@ -16,12 +16,12 @@ import pytest
 import responses
 import time_machine
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client as DjangoClient
 from django.urls import reverse
 
-from cases.claim_selectors import case_claims
-from cases.models import Case, CaseEvent, Client
-from cases.parties import client_is_consumer
+from cases.claim_selectors import CLAIM_FIELDS, KIND, case_claims, case_is_consumer, row_is_consumer
+from cases.models import Case, CaseEvent, Client, Invoice
 from claims.models import CommercialRate, ExchangeRate
 
 from .conftest import make_case
@@ -80,19 +80,45 @@ def test_a_consumer_owes_statutory_interest_only(staff_client, stages, fixed_tod
 
 
 @pytest.mark.parametrize(
-    ("invoice_kind", "client_kind", "nip", "consumer"),
+    ("invoice_kind", "invoice_nip", "client_kind", "client_nip", "consumer"),
     [
-        ("private_person", "other_business", "5261040828", True),  # the invoice's snapshot wins
-        ("self_employed", "private_person", "", False),
-        ("", "private_person", "5261040828", True),
-        ("", "other_business", "", False),
-        ("", "", "5261040828", False),  # a NIP means a business
-        ("", "", "", True),
+        ("private_person", "", "other_business", "5261040828", True),  # the invoice's snapshot wins
+        ("self_employed", "", "private_person", "", False),
+        ("other_business", "", "", "", False),
+        ("", "", "private_person", "5261040828", True),  # then the client's kind
+        ("", "", "self_employed", "", False),
+        ("", "", "", "5261040828", False),  # then a NIP means a business
+        ("", "5261040828", "", "", False),  # the NIP on the invoice counts too
+        ("", "", "", "", True),
+        (None, None, None, None, True),  # no client record at all
     ],
 )
-def test_client_is_consumer_rule(invoice_kind, client_kind, nip, consumer):
-    client = Client(business_activity_kind=client_kind, nip=nip, nip_normalized=nip)
-    assert client_is_consumer(client, invoice_kind=invoice_kind) is consumer
+def test_one_consumer_rule_for_the_letters_and_the_claims(
+    db, invoice_kind, invoice_nip, client_kind, client_nip, consumer
+):
+    """`Invoice.buyer_is_consumer` (the letters' wording) and the claims (consumer: statutory interest,
+    no compensation) read the same rule, from the same invoice."""
+    client = None
+    if client_kind is not None:
+        client = Client.objects.create(
+            infakt_id=4242, company_name="Nabywca", business_activity_kind=client_kind, nip=client_nip
+        )  # nip_normalized is left empty, as for a client the sync has not normalised
+    raw = {}
+    if invoice_kind:
+        raw["client_business_activity_kind"] = invoice_kind
+    if invoice_nip:
+        raw["client_tax_code"] = invoice_nip
+    case = make_case(client=client, gross=123456, days_past_due=10)
+    Invoice.objects.filter(pk=case.invoice_id).update(raw=raw)
+    case = Case.objects.select_related("invoice__client").get(pk=case.pk)
+
+    assert case.invoice.buyer_is_consumer is consumer
+    assert case_is_consumer(case) is consumer
+    row = Case.objects.filter(pk=case.pk).values(*CLAIM_FIELDS).get()
+    assert (
+        row_is_consumer(row, invoice_kind=row[KIND] or "", invoice_tax_code=row["invoice__raw__client_tax_code"] or "")
+        is consumer
+    )
 
 
 def test_payment_events_lower_the_amount_day_by_day(db, stages, kowalski):
@@ -258,3 +284,23 @@ def test_refresh_claims_fetches_the_missing_eur_rate_once_and_stores_the_totals(
     assert (case.claim_total, case.claim_as_of) == (140_921, TODAY)
     call_command("refresh_claims", stdout=StringIO())
     assert october.call_count == 1  # stored: never asked again
+
+
+def test_the_demo_gets_labelled_example_rates_and_real_claims_only_on_the_simulator(
+    db, stages, kowalski, fixed_today, settings
+):
+    case = make_case(client=kowalski, gross=123456, days_past_due=10)
+    settings.INFAKT_API_KEY = "a-real-key"
+    with pytest.raises(CommandError, match="simulator"):
+        call_command("enter_demo_rates", stdout=StringIO())
+    assert not CommercialRate.objects.filter(valid_from=date(2026, 7, 1)).exists()
+
+    settings.INFAKT_API_KEY = "demo"
+    call_command("enter_demo_rates", stdout=StringIO())
+
+    assert "DEMO" in CommercialRate.objects.get(valid_from=date(2026, 7, 1)).source
+    assert "DEMO" in ExchangeRate.objects.get(currency="EUR", month=date(2026, 10, 1)).source
+    case.refresh_from_db()
+    assert case.claim_interest > 0
+    assert case.claim_compensation == 17_000  # 40 EUR at the demo 4,2500
+    assert case.claim_as_of == TODAY

@@ -387,6 +387,8 @@ def _claim_group(report: SendReport, group: list[DueStage], *, run, day: date, s
             attachments = reminder_attachments(items=items, day=day)
         except AttachmentFailed as exc:
             report.held += len(group)
+            numbers = ", ".join(due.case.invoice.number for due in group)
+            report.errors.append(f"{numbers}: wstrzymano, nie udało się przygotować załącznika: {exc}")
             for due in group:
                 record_held(
                     case=due.case,

@@ -13,7 +13,16 @@ from cases.calendar import business_today
 from cases.models import Case, ReminderStage
 from cases.services import case_lock_for_manual
 
-from ..emails import StageTexts, build_message, new_message_id, reminder_headers, render_reminder
+from ..emails import (
+    AttachmentFailed,
+    LetterItem,
+    StageTexts,
+    build_message,
+    new_message_id,
+    reminder_attachments,
+    reminder_headers,
+    render_reminder,
+)
 from ..models import Notification
 from ..selectors import reminder_stages_active
 from .claims import ClaimedMessage, Letter, RenderFailed, claim_message, recipients_for
@@ -46,6 +55,10 @@ def reminder_send_manual(
     stages = reminder_stages_active()
     case = Case.objects.select_related("invoice", "invoice__client").get(pk=case.pk)
     _check_manual(case, stage, day)
+    try:  # the formal demand (PDF) of a +14 letter: never sent by hand without it either
+        attachments = reminder_attachments(items=[LetterItem(case, stage)], day=day)
+    except AttachmentFailed as exc:
+        raise ReminderNotSendable(f"Nie udało się przygotować załącznika: {exc}") from None
     try:
         with transaction.atomic():
             locked = case_lock_for_manual(case_id=case.pk)
@@ -71,14 +84,18 @@ def reminder_send_manual(
         raise ReminderNotSendable(f"Nie da się złożyć treści przypomnienia: {exc}") from None
     if claimed is None:
         raise ReminderNotSendable("Ten etap jest właśnie wysyłany albo został już wysłany.")
-    return _deliver_manual(claimed, stages=stages, now=now, user=user, factory=connection_factory, day=day)
+    return _deliver_manual(
+        claimed, stages=stages, now=now, user=user, factory=connection_factory, day=day, attachments=attachments
+    )
 
 
-def _deliver_manual(claimed: ClaimedMessage, *, stages, now, user, factory, day: date) -> Notification:
+def _deliver_manual(claimed: ClaimedMessage, *, stages, now, user, factory, day: date, attachments=()) -> Notification:
     report = SendReport(day=day)
     sender = Sender(factory, report)
     try:
-        deliver(report, claimed, sender, attachments=[], stages=stages, now=now, automatic=False, user=user)
+        deliver(
+            report, claimed, sender, attachments=list(attachments), stages=stages, now=now, automatic=False, user=user
+        )
     finally:
         sender.close()
     notification = claimed.claims[0].notification

@@ -15,6 +15,7 @@ import logging
 import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from cases.models import Case, Client, Invoice, ReminderStage
 from cases.services import case_schedule_next
+from claims.models import CommercialRate, ExchangeRate, StatutoryRate
 from syncstatus.models import SyncRun
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -160,9 +162,46 @@ def at(day: date, hour: int = 6, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=WARSAW)
 
 
+def enter_example_rates() -> None:
+    """Rates a staff member would enter where the seeded official tables stop (example values, not official).
+
+    The seeded tables end before the tests' late-2026 clock (the 2026 H2 commercial rate and the
+    reference rate after March 2026 are not verified), and the NBP EUR rates are fetched during the
+    sync, never in tests: without these the +14 letter's formal demand (PDF) could not be complete
+    and would be held. Tests of the missing-rate path delete what they need missing.
+    """
+    CommercialRate.objects.get_or_create(
+        valid_from=date(2026, 7, 1),
+        defaults={"valid_to": date(2026, 12, 31), "rate_bp": 1375, "medical_rate_bp": 1175, "source": "test example"},
+    )
+    StatutoryRate.objects.get_or_create(
+        valid_from=date(2026, 4, 1), defaults={"valid_to": None, "rate_bp": 925, "source": "test example"}
+    )
+    existing = set(ExchangeRate.objects.filter(currency="EUR").values_list("month", flat=True))
+    ExchangeRate.objects.bulk_create(
+        ExchangeRate(
+            currency="EUR",
+            month=date(year, month, 1),
+            effective_date=date(year, month, 28),
+            rate=Decimal("4.2500"),
+            origin=ExchangeRate.Origin.MANUAL,
+            source="test example",
+        )
+        for year in range(2024, 2027)
+        for month in range(1, 13)
+        if date(year, month, 1) not in existing
+    )
+
+
+@pytest.fixture
+def example_rates(db) -> None:
+    enter_example_rates()
+
+
 @pytest.fixture
 def stages(db) -> dict[int, ReminderStage]:
-    """The five seeded stages (with the wording from the notifications migration)."""
+    """The five seeded stages (with the wording from the notifications migration), and the example rates."""
+    enter_example_rates()
     return {s.offset_days: s for s in ReminderStage.objects.order_by("offset_days")}
 
 
