@@ -1,0 +1,190 @@
+"""Reads for the worklist: each section in a fixed number of queries, whatever the number of rows.
+
+Every section shows at most `limit` rows (the first by urgency) with the total, and links to the
+full filtered list. Letters follow the ladder's decision for the day (`notifications.selectors.
+case_due_stage`, the rule `reminder_letters_planned` applies), computed for the first `limit`
+clients only, so the page does not read every due case at 100,000 cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from cases.calendar import WARSAW, next_business_day
+from cases.models import Case, CaseEvent, Client, case_paused_q
+from notifications.models import Notification
+from notifications.selectors import (
+    ClientLetters,
+    case_due_stage,
+    case_list_due_for_reminders,
+    notification_list_needing_review,
+    reminder_stages_active,
+)
+
+LIMIT = 25
+
+
+@dataclass
+class Section:
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.rows))
+
+
+@dataclass
+class Plan:
+    """A day's letters: the first clients' groups, and totals over all clients."""
+
+    day: date
+    groups: list[ClientLetters]
+    clients: int
+    cases: int
+    held: set[int] = field(default_factory=set)
+
+    @property
+    def letters(self) -> int:
+        return sum(len(g.letters) for g in self.groups)
+
+    @property
+    def more_clients(self) -> int:
+        return max(0, self.clients - len(self.groups))
+
+
+def next_plan_day(day: date) -> date:
+    return next_business_day(day + timedelta(days=1))
+
+
+def _plan(*, day: date, cases: QuerySet[Case], held: set[int], limit: int) -> Plan:
+    """Group the day's due cases by client (first `limit` clients by name); 4 queries."""
+    totals = cases.aggregate(n=Count("pk"), clients=Count("invoice__client", distinct=True))
+    client_ids = list(
+        Client.objects.filter(invoices__case__in=cases.values("pk"))
+        .distinct()
+        .order_by("company_name", "last_name", "first_name", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    stages = reminder_stages_active()
+    groups: dict[int | None, ClientLetters] = {}
+    for case in cases.filter(Q(invoice__client__in=client_ids) | Q(invoice__client__isnull=True)):
+        due = case_due_stage(case=case, day=day, stages=stages)
+        if due is None or due.stage is None:
+            continue
+        client = case.invoice.client
+        key = client.pk if client else None
+        if key not in groups:
+            emails = list(client.emails) if client is not None and client.has_usable_email else []
+            groups[key] = ClientLetters(client=client, recipients=emails, letters=[])
+        groups[key].letters.append(due)
+    ordered = sorted(groups.values(), key=lambda g: (str(g.client or "").lower(), g.client.pk if g.client else 0))
+    return Plan(day=day, groups=ordered, clients=totals["clients"], cases=totals["n"], held=held)
+
+
+def held_today(*, day: date) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        send_date=day, status=Notification.Status.HELD, reason=Notification.Reason.STAFF_HOLD
+    ).values("case_id")
+
+
+def letters_today(*, day: date, limit: int = LIMIT) -> Plan:
+    """Today's letters by client (held ones marked), as `reminder_letters_planned` decides them."""
+    cases = case_list_due_for_reminders(day=day).exclude(case_paused_q(day))
+    client_cases = cases.filter(invoice__client__isnull=False)
+    plan = _plan(day=day, cases=client_cases, held=set(), limit=limit)
+    ids = [due.case.pk for g in plan.groups for due in g.letters]
+    plan.held = set(held_today(day=day).filter(case_id__in=ids).values_list("case_id", flat=True))
+    return plan
+
+
+def letters_next_day(*, today: date, limit: int = LIMIT) -> Plan:
+    """The next business day's letters if today's go out as planned: the cases falling due by then
+    that are not sent today (held today, paused today, or due after today), unpaused on that day."""
+    day = next_plan_day(today)
+    cases = (
+        case_list_due_for_reminders(day=day)
+        .filter(invoice__client__isnull=False)
+        .exclude(case_paused_q(day))
+        .filter(Q(next_reminder_date__gt=today) | Q(pk__in=held_today(day=today)) | case_paused_q(today))
+    )
+    return _plan(day=day, cases=cases, held=set(), limit=limit)
+
+
+def _section(queryset: QuerySet, limit: int) -> Section:
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return Section(rows=rows, total=len(rows))
+    return Section(rows=rows[:limit], total=queryset.count())
+
+
+def _active() -> QuerySet[Case]:
+    return Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice", "invoice__client")
+
+
+def cases_to_hand_over(*, limit: int = LIMIT) -> Section:
+    return _section(
+        _active().filter(handover=Case.Handover.TO_HAND_OVER).order_by("invoice__due_date", "pk"), limit
+    )
+
+
+def promises_due(*, day: date, limit: int = LIMIT) -> Section:
+    """Promises ending today, and broken ones (the day passed, the amount not received), oldest first."""
+    return _section(
+        _active()
+        .filter(promise_date__lte=day, promise_amount__isnull=False, invoice__left_to_pay__gt=0)
+        .filter(invoice__paid__lt=F("promise_paid_before") + F("promise_amount"))
+        .order_by("promise_date", "pk"),
+        limit,
+    )
+
+
+def cases_awaiting_amount_review(*, limit: int = LIMIT) -> Section:
+    return _section(
+        _active()
+        .filter(paused_until__isnull=True, pause_reason=Case.PauseReason.CORRECTION)
+        .order_by("invoice__due_date", "pk"),
+        limit,
+    )
+
+
+def clients_without_email(*, limit: int = LIMIT) -> Section:
+    """Clients with active cases and no usable address: their letters cannot go out."""
+    return _section(
+        Client.objects.filter(has_usable_email=False, invoices__case__status=Case.Status.ACTIVE)
+        .annotate(active_cases=Count("invoices__case"))
+        .order_by("company_name", "last_name", "first_name", "pk"),
+        limit,
+    )
+
+
+def sends_to_confirm(*, limit: int = LIMIT) -> Section:
+    """Uncertain sends and failures that ran out of attempts (newest first), still on active cases."""
+    return _section(
+        notification_list_needing_review()
+        .filter(case__status=Case.Status.ACTIVE)
+        .select_related("case__invoice__client", "stage"),
+        limit,
+    )
+
+
+def changes_since_yesterday(*, day: date, limit: int = LIMIT) -> tuple[dict[str, int], list[CaseEvent]]:
+    """Payments, cases closed as paid and cases opened since yesterday began (Warsaw): counts and the newest."""
+    since = datetime.combine(day - timedelta(days=1), time.min, tzinfo=WARSAW)
+    events = CaseEvent.objects.filter(at__gte=since).filter(
+        Q(kind__in=[CaseEvent.Kind.PAYMENT, CaseEvent.Kind.OPENED])
+        | Q(kind=CaseEvent.Kind.CLOSED, case__close_reason=Case.CloseReason.PAID)
+    )
+    counts = events.aggregate(
+        payment=Count("pk", filter=Q(kind=CaseEvent.Kind.PAYMENT)),
+        paid=Count("pk", filter=Q(kind=CaseEvent.Kind.CLOSED)),
+        opened=Count("pk", filter=Q(kind=CaseEvent.Kind.OPENED)),
+    )
+    rows = list(events.select_related("case__invoice__client").order_by("-at", "-pk")[:limit])
+    return counts, rows
+
+
