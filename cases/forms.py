@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -73,15 +71,13 @@ class CasePauseForm(PauseForm):
 
     reason = forms.ChoiceField(
         label=_("Powód"),
-        choices=[(Case.PauseReason.DISPUTE, Case.PauseReason.DISPUTE.label), (Case.PauseReason.OTHER, Case.PauseReason.OTHER.label)],
+        choices=[(reason.value, reason.label) for reason in (Case.PauseReason.DISPUTE, Case.PauseReason.OTHER)],
     )
 
 
 class PromiseForm(forms.Form):
     on = forms.DateField(label=_("Zapłaci do (włącznie)"), widget=DateInput())
-    amount = forms.DecimalField(
-        label=_("Kwota"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, localize=True
-    )
+    amount = forms.DecimalField(label=_("Kwota"), max_digits=14, decimal_places=2, localize=True)
     note = forms.CharField(label=_("Notatka"), max_length=200, required=False)
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -97,6 +93,8 @@ class PromiseForm(forms.Form):
 
     def clean_amount(self):
         grosze = int(self.cleaned_data["amount"] * 100)
+        if grosze <= 0:
+            raise forms.ValidationError(_("Kwota musi być większa od zera."))
         if grosze > self.case.invoice.left_to_pay:
             raise forms.ValidationError(_("Kwota jest większa niż pozostało do zapłaty."))
         return grosze
@@ -109,9 +107,3 @@ class NoteForm(forms.Form):
 class CallForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Wynik rozmowy"), choices=CaseEvent.CallOutcome.choices)
     text = forms.CharField(label=_("Co ustalono"), max_length=400, required=False)
-
-
-class HandOverForm(forms.Form):
-    to = forms.CharField(label=_("Komu przekazano"), max_length=255)
-    on = forms.DateField(label=_("Dnia"), widget=DateInput(), required=False)
-    note = forms.CharField(label=_("Notatka"), max_length=200, required=False)

@@ -364,7 +364,7 @@ class Case(models.Model):
         return self.paused_until is None and self.pause_reason == REVIEW_PAUSE_REASON
 
     def promise_state(self, day: date) -> str:
-        """"" (no promise), "pending", "due_today", "kept" or "broken" (the date passed, not all received)."""
+        """ "" (no promise), "pending", "due_today", "kept" or "broken" (the date passed, not all received)."""
         if self.promise_date is None or self.promise_amount is None:
             return ""
         received = self.invoice.paid - (self.promise_paid_before or 0)

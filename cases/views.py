@@ -18,8 +18,8 @@ from . import exports, services
 from .calendar import business_today
 from .claim_selectors import case_claim_context
 from .filters import CaseFilter
-from .forms import CallForm, CasePauseForm, HandOverForm, NoteForm, PromiseForm
 from .formatting import format_date, format_money
+from .forms import CallForm, CasePauseForm, HandOverForm, NoteForm, PromiseForm
 from .models import Case
 from .selectors import CasePaginator, case_dunning_state, case_list_for_ui, case_stages_sent, case_timeline
 from .tables import CaseTable, ClosedCaseTable
@@ -152,7 +152,9 @@ class CaseDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
         user = self.request.user
         if action == "promise":
             services.case_promise_to_pay(case=case, user=user, on=data["on"], amount=data["amount"], note=data["note"])
-            return gettext("Zapisano obietnicę zapłaty %(amount)s do %(day)s; przypomnienia wstrzymane do tego dnia.") % {
+            return gettext(
+                "Zapisano obietnicę zapłaty %(amount)s do %(day)s; przypomnienia wstrzymane do tego dnia."
+            ) % {
                 "amount": format_money(data["amount"], case.invoice.currency),
                 "day": format_date(data["on"]),
             }

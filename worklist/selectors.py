@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 
 from cases.calendar import WARSAW, next_business_day
 from cases.models import Case, CaseEvent, Client, case_paused_q
@@ -127,9 +126,7 @@ def _active() -> QuerySet[Case]:
 
 
 def cases_to_hand_over(*, limit: int = LIMIT) -> Section:
-    return _section(
-        _active().filter(handover=Case.Handover.TO_HAND_OVER).order_by("invoice__due_date", "pk"), limit
-    )
+    return _section(_active().filter(handover=Case.Handover.TO_HAND_OVER).order_by("invoice__due_date", "pk"), limit)
 
 
 def promises_due(*, day: date, limit: int = LIMIT) -> Section:
@@ -186,5 +183,3 @@ def changes_since_yesterday(*, day: date, limit: int = LIMIT) -> tuple[dict[str,
     )
     rows = list(events.select_related("case__invoice__client").order_by("-at", "-pk")[:limit])
     return counts, rows
-
-

@@ -109,7 +109,7 @@ def _apply(request: HttpRequest, action: str, day) -> tuple[str, bool]:
         held = reminder_hold_client(client=client, user=user, day=day)
         return ngettext(
             "Wstrzymano %(count)d list do %(client)s na dziś.",
-            "Wstrzymano %(count)d listy do %(client)s na dziś.",
+            "Wstrzymano %(count)d listów do %(client)s na dziś.",
             held,
         ) % {"count": held, "client": client.name}, bool(held)
     if action == "approve_review":
@@ -117,7 +117,7 @@ def _apply(request: HttpRequest, action: str, day) -> tuple[str, bool]:
         reminder_review_approve(user=user, exclude_case_ids=excluded, day=day)
         async_task("notifications.tasks.reminders_send_due", day.isoformat(), task_name=f"reminders-review-{day}")
         return _("Zatwierdzono pierwszą wysyłkę. Listy wychodzą w tle.") + " " + ngettext(
-            "Wyłączono %(count)d sprawę.", "Wyłączono %(count)d sprawy.", len(excluded)
+            "Wyłączono %(count)d sprawę.", "Wyłączono %(count)d spraw.", len(excluded)
         ) % {"count": len(excluded)}, True
     if action == "hand_over":
         case = _object(Case, request, "case")
@@ -178,7 +178,9 @@ def send_next(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"stage": stage.name, "day": format_date(day_of(sent)), "to": ", ".join(sent.recipients)},
                 )
             else:
-                messages.error(request, _("List nie wyszedł: %(error)s") % {"error": sent.error or sent.get_status_display()})
+                messages.error(
+                    request, _("List nie wyszedł: %(error)s") % {"error": sent.error or sent.get_status_display()}
+                )
     return redirect(reverse("cases:detail", args=[case.pk]) + "#actions")
 
 

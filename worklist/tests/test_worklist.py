@@ -54,7 +54,8 @@ def test_the_letters_of_the_day_are_grouped_by_client_and_one_can_be_held(staff_
     assert response.redirect_chain[-1][0] == URL + "#letters"
     assert f"Wstrzymano list do {first.invoice.number} na dziś." in response.content.decode()
     held = Notification.objects.get(case=first, status=Notification.Status.HELD)
-    assert held.reason == Notification.Reason.STAFF_HOLD and held.send_date == day
+    assert held.reason == Notification.Reason.STAFF_HOLD
+    assert held.send_date == day
     assert "wstrzymany na dziś" in response.content.decode()
     # The held letter moves to the next business day's plan; the others go today.
     tomorrow = response.context["next_plan"]
@@ -79,7 +80,8 @@ def test_the_first_run_review_is_approved_from_the_worklist_with_exclusions(staf
     keep = overdue_case(world, day)
     skip = overdue_case(world, day)
     html = staff_client.get(URL).content.decode()
-    assert "czekają na zatwierdzenie" in html and 'form="approve-form"' in html
+    assert "czekają na zatwierdzenie" in html
+    assert 'form="approve-form"' in html
     response = post(staff_client, action="approve_review", exclude=[skip.pk])
     assert "Zatwierdzono pierwszą wysyłkę" in response.content.decode()
     review = ReminderReview.objects.get()
@@ -99,7 +101,8 @@ def test_a_case_to_hand_over_is_marked_handed_over_in_place(staff_client, world,
     response = post(staff_client, action="hand_over", case=case.pk, to="Kancelaria Lex")
     assert response.redirect_chain[-1][0] == URL + "#handover"
     case.refresh_from_db()
-    assert case.handover == Case.Handover.HANDED_OVER and case.handed_over_to == "Kancelaria Lex"
+    assert case.handover == Case.Handover.HANDED_OVER
+    assert case.handed_over_to == "Kancelaria Lex"
     assert case.events.filter(kind=CaseEvent.Kind.HANDED_OVER).exists()
     assert response.context["handover"].total == 0
 
@@ -120,7 +123,8 @@ def test_promises_ending_today_and_broken_ones_are_listed_kept_ones_not(staff_cl
     response = post(staff_client, action="promise_end", case=broken.pk)
     assert [c.pk for c in response.context["promises"].rows] == [today_case.pk]
     event = broken.events.filter(kind=CaseEvent.Kind.PROMISE).latest("at")
-    assert "niedotrzymana" in event.message and event.data["state"] == "broken"
+    assert "niedotrzymana" in event.message
+    assert event.data["state"] == "broken"
 
 
 def test_a_correction_review_is_confirmed_from_the_worklist(staff_client, world, day):
@@ -140,13 +144,19 @@ def test_clients_without_a_usable_email_are_listed(staff_client, world, day):
     overdue_case(world, day, client=nobody)
     overdue_case(world, day)
     rows = staff_client.get(URL).context["no_email"].rows
-    assert [c.pk for c in rows] == [nobody.pk] and rows[0].active_cases == 1
+    assert [c.pk for c in rows] == [nobody.pk]
+    assert rows[0].active_cases == 1
 
 
 def _attempt(case, stage, status, **values):
     return Notification.objects.create(
-        case=case, stage=stage, status=status, send_date=business_today(), recipients=case.invoice.client.emails,
-        stage_offset=stage.offset_days, **values,
+        case=case,
+        stage=stage,
+        status=status,
+        send_date=business_today(),
+        recipients=case.invoice.client.emails,
+        stage_offset=stage.offset_days,
+        **values,
     )
 
 
@@ -189,8 +199,10 @@ def test_managers_read_the_worklist_without_forms_and_cannot_post(manager_client
     handover = world.case(due=day - timedelta(days=40), last_stage_offset=30)
     notification = _attempt(overdue_case(world, day), stages[7], Notification.Status.UNCERTAIN)
     html = manager_client.get(URL).content.decode()
-    assert case.invoice.number in html and handover.invoice.number in html
-    assert "<form method=\"post\" class=\"inline\"" not in html and 'name="action"' not in html
+    assert case.invoice.number in html
+    assert handover.invoice.number in html
+    assert '<form method="post" class="inline"' not in html
+    assert 'name="action"' not in html
     for data in (
         {"action": "hold_letter", "case": case.pk},
         {"action": "hold_client", "client": case.invoice.client_id},
@@ -236,7 +248,9 @@ def test_the_query_count_does_not_grow_with_the_rows(staff_client, world, day, s
     with django_assert_max_num_queries(len(some.captured_queries)):
         response = staff_client.get(URL)
     context = response.context
-    assert len(context["plan"].groups) == 25 and context["plan"].more_clients == 18
-    assert len(context["handover"].rows) == 25 and context["handover"].total == 43
+    assert len(context["plan"].groups) == 25
+    assert context["plan"].more_clients == 18
+    assert len(context["handover"].rows) == 25
+    assert context["handover"].total == 43
     assert context["sends"].more == 18
     assert "i 18 kontrahentów więcej" in response.content.decode()
