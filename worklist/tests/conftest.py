@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cases.tests.conftest import manager_client, manager_user, staff_client, staff_user  # noqa: F401 (fixtures)
 from notifications.tests.conftest import reminder_settings, stages, world  # noqa: F401 (fixtures)
-
-
-import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
