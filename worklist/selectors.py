@@ -1,9 +1,11 @@
-"""Reads for the worklist: each section in a fixed number of queries, whatever the number of rows.
+"""Reads for the worklist: each section in a fixed number of queries and in bounded time, whatever
+the number of cases.
 
-Every section shows at most `limit` rows (the first by urgency) with the total, and links to the
-full filtered list. Letters follow the ladder's decision for the day (`notifications.selectors.
-case_due_stage`, the rule `reminder_letters_planned` applies), computed for the first `limit`
-clients only, so the page does not read every due case at 100,000 cases.
+Every section shows at most `limit` rows (the most urgent first) and how many more there are,
+counted up to COUNT_CAP ("over 1,000 more" beyond). Letters follow the ladder's decision for the
+day (`notifications.selectors.case_due_stage`, the rule `reminder_letters_planned` applies), made
+for the clients of the most overdue letters only (found through the (status, next_reminder_date)
+index), so the page does not read every due case at 100,000 cases.
 """
 
 from __future__ import annotations
@@ -25,16 +27,22 @@ from notifications.selectors import (
 )
 
 LIMIT = 25
+COUNT_CAP = 1000
+SCAN = 2000  # due cases read (client ids only) to find the first `limit` clients
 
 
 @dataclass
 class Section:
     rows: list
-    total: int
+    total: int  # counted up to COUNT_CAP
 
     @property
     def more(self) -> int:
         return max(0, self.total - len(self.rows))
+
+    @property
+    def capped(self) -> bool:
+        return self.total >= COUNT_CAP
 
 
 @dataclass
@@ -43,8 +51,8 @@ class Plan:
 
     day: date
     groups: list[ClientLetters]
-    clients: int
-    cases: int
+    cases: int  # due cases, counted up to COUNT_CAP
+    shown: int  # due cases of the clients shown
     held: set[int] = field(default_factory=set)
 
     @property
@@ -52,8 +60,12 @@ class Plan:
         return sum(len(g.letters) for g in self.groups)
 
     @property
-    def more_clients(self) -> int:
-        return max(0, self.clients - len(self.groups))
+    def more(self) -> int:
+        return max(0, self.cases - self.shown)
+
+    @property
+    def capped(self) -> bool:
+        return self.cases >= COUNT_CAP
 
 
 def next_plan_day(day: date) -> date:
@@ -61,28 +73,29 @@ def next_plan_day(day: date) -> date:
 
 
 def _plan(*, day: date, cases: QuerySet[Case], held: set[int], limit: int) -> Plan:
-    """Group the day's due cases by client (first `limit` clients by name); 4 queries."""
-    totals = cases.aggregate(n=Count("pk"), clients=Count("invoice__client", distinct=True))
-    client_ids = list(
-        Client.objects.filter(invoices__case__in=cases.values("pk"))
-        .distinct()
-        .order_by("company_name", "last_name", "first_name", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    """Group the day's due cases by client: the clients of the most overdue letters first; 4 queries."""
+    total = cases.values("pk")[:COUNT_CAP].count()
+    client_ids: list[int] = []
+    for client_id in cases.values_list("invoice__client_id", flat=True)[:SCAN]:
+        if client_id not in client_ids:
+            client_ids.append(client_id)
+            if len(client_ids) == limit:
+                break
     stages = reminder_stages_active()
-    groups: dict[int | None, ClientLetters] = {}
-    for case in cases.filter(Q(invoice__client__in=client_ids) | Q(invoice__client__isnull=True)):
+    groups: dict[int, ClientLetters] = {}
+    shown = 0
+    for case in cases.filter(invoice__client__in=client_ids):
+        shown += 1
         due = case_due_stage(case=case, day=day, stages=stages)
         if due is None or due.stage is None:
             continue
         client = case.invoice.client
-        key = client.pk if client else None
-        if key not in groups:
-            emails = list(client.emails) if client is not None and client.has_usable_email else []
-            groups[key] = ClientLetters(client=client, recipients=emails, letters=[])
-        groups[key].letters.append(due)
-    ordered = sorted(groups.values(), key=lambda g: (str(g.client or "").lower(), g.client.pk if g.client else 0))
-    return Plan(day=day, groups=ordered, clients=totals["clients"], cases=totals["n"], held=held)
+        if client.pk not in groups:
+            emails = list(client.emails) if client.has_usable_email else []
+            groups[client.pk] = ClientLetters(client=client, recipients=emails, letters=[])
+        groups[client.pk].letters.append(due)
+    ordered = sorted(groups.values(), key=lambda g: (str(g.client).lower(), g.client.pk))
+    return Plan(day=day, groups=ordered, cases=total, shown=shown, held=held)
 
 
 def held_today(*, day: date) -> QuerySet[Notification]:
@@ -93,9 +106,8 @@ def held_today(*, day: date) -> QuerySet[Notification]:
 
 def letters_today(*, day: date, limit: int = LIMIT) -> Plan:
     """Today's letters by client (held ones marked), as `reminder_letters_planned` decides them."""
-    cases = case_list_due_for_reminders(day=day).exclude(case_paused_q(day))
-    client_cases = cases.filter(invoice__client__isnull=False)
-    plan = _plan(day=day, cases=client_cases, held=set(), limit=limit)
+    cases = case_list_due_for_reminders(day=day).exclude(case_paused_q(day)).filter(invoice__client__isnull=False)
+    plan = _plan(day=day, cases=cases, held=set(), limit=limit)
     ids = [due.case.pk for g in plan.groups for due in g.letters]
     plan.held = set(held_today(day=day).filter(case_id__in=ids).values_list("case_id", flat=True))
     return plan
@@ -118,7 +130,7 @@ def _section(queryset: QuerySet, limit: int) -> Section:
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:
         return Section(rows=rows, total=len(rows))
-    return Section(rows=rows[:limit], total=queryset.count())
+    return Section(rows=rows[:limit], total=queryset.values("pk")[:COUNT_CAP].count())
 
 
 def _active() -> QuerySet[Case]:

@@ -249,8 +249,18 @@ def test_the_query_count_does_not_grow_with_the_rows(staff_client, world, day, s
         response = staff_client.get(URL)
     context = response.context
     assert len(context["plan"].groups) == 25
-    assert context["plan"].more_clients == 18
+    assert context["plan"].more == 18
     assert len(context["handover"].rows) == 25
     assert context["handover"].total == 43
     assert context["sends"].more == 18
-    assert "i 18 kontrahentów więcej" in response.content.decode()
+    assert "i 18 spraw więcej: pełna lista listów na dziś" in response.content.decode()
+
+
+def test_long_sections_count_up_to_a_cap(staff_client, world, day, stages, monkeypatch):
+    monkeypatch.setattr("worklist.selectors.COUNT_CAP", 30)
+    _fill(world, day, stages, 40)
+    response = staff_client.get(URL)
+    assert response.context["handover"].total == 30
+    html = response.content.decode()
+    assert "<strong>30+</strong>" in html
+    assert "i ponad 5 więcej" in html
