@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from cases.calendar import WARSAW, next_business_day
 from cases.models import Case, CaseEvent, Client, case_paused_q
@@ -28,7 +28,7 @@ from notifications.selectors import (
 
 LIMIT = 25
 COUNT_CAP = 1000
-SCAN = 2000  # due cases read (client ids only) to find the first `limit` clients
+SCAN = 1000  # due cases read (client ids only) to find the first `limit` clients
 
 
 @dataclass
@@ -73,11 +73,13 @@ def next_plan_day(day: date) -> date:
 
 
 def _plan(*, day: date, cases: QuerySet[Case], held: set[int], limit: int) -> Plan:
-    """Group the day's due cases by client: the clients of the most overdue letters first; 4 queries."""
-    total = cases.values("pk")[:COUNT_CAP].count()
+    """Group the day's due cases by client: the clients of the most overdue letters first; 4 queries.
+
+    A case without a client (none can be written to) is counted, never shown: no address to send to."""
+    total = _capped_count(cases)
     client_ids: list[int] = []
     for client_id in cases.values_list("invoice__client_id", flat=True)[:SCAN]:
-        if client_id not in client_ids:
+        if client_id is not None and client_id not in client_ids:
             client_ids.append(client_id)
             if len(client_ids) == limit:
                 break
@@ -106,7 +108,7 @@ def held_today(*, day: date) -> QuerySet[Notification]:
 
 def letters_today(*, day: date, limit: int = LIMIT) -> Plan:
     """Today's letters by client (held ones marked), as `reminder_letters_planned` decides them."""
-    cases = case_list_due_for_reminders(day=day).exclude(case_paused_q(day)).filter(invoice__client__isnull=False)
+    cases = case_list_due_for_reminders(day=day).exclude(case_paused_q(day))
     plan = _plan(day=day, cases=cases, held=set(), limit=limit)
     ids = [due.case.pk for g in plan.groups for due in g.letters]
     plan.held = set(held_today(day=day).filter(case_id__in=ids).values_list("case_id", flat=True))
@@ -115,22 +117,26 @@ def letters_today(*, day: date, limit: int = LIMIT) -> Plan:
 
 def letters_next_day(*, today: date, limit: int = LIMIT) -> Plan:
     """The next business day's letters if today's go out as planned: the cases falling due by then
-    that are not sent today (held today, paused today, or due after today), unpaused on that day."""
+    that are not sent today (due after today, held today, or paused today only), unpaused on that day."""
     day = next_plan_day(today)
+    held = list(held_today(day=today).values_list("case_id", flat=True))
     cases = (
         case_list_due_for_reminders(day=day)
-        .filter(invoice__client__isnull=False)
         .exclude(case_paused_q(day))
-        .filter(Q(next_reminder_date__gt=today) | Q(pk__in=held_today(day=today)) | case_paused_q(today))
+        # Three index ranges (next_reminder_date, the ids held, paused_until), not a scan of every due case.
+        .filter(Q(next_reminder_date__gt=today) | Q(pk__in=held) | Q(paused_until__gte=today, paused_until__lt=day))
     )
     return _plan(day=day, cases=cases, held=set(), limit=limit)
 
 
 def _section(queryset: QuerySet, limit: int) -> Section:
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return Section(rows=rows, total=len(rows))
-    return Section(rows=rows[:limit], total=queryset.values("pk")[:COUNT_CAP].count())
+    """The first `limit` rows and the capped count: two queries, at any size."""
+    return Section(rows=list(queryset[:limit]), total=_capped_count(queryset))
+
+
+def _capped_count(queryset: QuerySet) -> int:
+    """COUNT up to COUNT_CAP rows, unordered: bounded work however many match."""
+    return queryset.order_by().values("pk")[:COUNT_CAP].count()
 
 
 def _active() -> QuerySet[Case]:
@@ -163,9 +169,13 @@ def cases_awaiting_amount_review(*, limit: int = LIMIT) -> Section:
 
 def clients_without_email(*, limit: int = LIMIT) -> Section:
     """Clients with active cases and no usable address: their letters cannot go out."""
+    active = Case.objects.filter(status=Case.Status.ACTIVE, invoice__client=OuterRef("pk"))
+    # EXISTS, not a join: the name index yields the first rows, each client's count is read for those only.
     return _section(
-        Client.objects.filter(has_usable_email=False, invoices__case__status=Case.Status.ACTIVE)
-        .annotate(active_cases=Count("invoices__case"))
+        Client.objects.filter(Exists(active), has_usable_email=False)
+        .annotate(
+            active_cases=Subquery(active.order_by().values("invoice__client").annotate(n=Count("pk")).values("n"))
+        )
         .order_by("company_name", "last_name", "first_name", "pk"),
         limit,
     )
@@ -184,14 +194,17 @@ def sends_to_confirm(*, limit: int = LIMIT) -> Section:
 def changes_since_yesterday(*, day: date, limit: int = LIMIT) -> tuple[dict[str, int], list[CaseEvent]]:
     """Payments, cases closed as paid and cases opened since yesterday began (Warsaw): counts and the newest."""
     since = datetime.combine(day - timedelta(days=1), time.min, tzinfo=WARSAW)
-    events = CaseEvent.objects.filter(at__gte=since).filter(
+    recent = CaseEvent.objects.filter(at__gte=since)
+    counts = recent.filter(kind__in=[CaseEvent.Kind.PAYMENT, CaseEvent.Kind.OPENED]).aggregate(
+        payment=Count("pk", filter=Q(kind=CaseEvent.Kind.PAYMENT)),
+        opened=Count("pk", filter=Q(kind=CaseEvent.Kind.OPENED)),
+    )
+    counts["paid"] = Case.objects.filter(
+        status=Case.Status.CLOSED, closed_at__gte=since, close_reason=Case.CloseReason.PAID
+    ).count()
+    events = recent.filter(
         Q(kind__in=[CaseEvent.Kind.PAYMENT, CaseEvent.Kind.OPENED])
         | Q(kind=CaseEvent.Kind.CLOSED, case__close_reason=Case.CloseReason.PAID)
-    )
-    counts = events.aggregate(
-        payment=Count("pk", filter=Q(kind=CaseEvent.Kind.PAYMENT)),
-        paid=Count("pk", filter=Q(kind=CaseEvent.Kind.CLOSED)),
-        opened=Count("pk", filter=Q(kind=CaseEvent.Kind.OPENED)),
     )
     rows = list(events.select_related("case__invoice__client").order_by("-at", "-pk")[:limit])
     return counts, rows
