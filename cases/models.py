@@ -318,6 +318,10 @@ class Case(models.Model):
             models.Index(fields=["status", "next_reminder_date"], name="case_status_next_reminder_idx"),
             models.Index(fields=["status", "-opened_at"], name="case_status_opened_idx"),
             models.Index(fields=["status", "-closed_at"], name="case_status_closed_idx"),
+            # The worklist's corrections awaiting review: a few rows among every case (issue 13).
+            models.Index(
+                fields=["invoice"], condition=Q(pause_reason=REVIEW_PAUSE_REASON), name="case_review_pause_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -429,7 +433,12 @@ class CaseEvent(models.Model):
         verbose_name = _("zdarzenie")
         verbose_name_plural = _("zdarzenia")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="caseevent_case_at_idx"),
+            # The worklist's "since yesterday" (payments, openings): one kind over a time range, not every
+            # refresh of the day (issue 13).
+            models.Index(fields=["kind", "at"], name="caseevent_kind_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message}"
