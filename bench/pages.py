@@ -71,6 +71,7 @@ OTHER_PAGES = [
     ("panel", "reports, 30 days", "/sync/reports/"),
     ("panel", "reports, 90 days", "/sync/reports/?days=90"),
     ("panel", "admin index", "/admin/"),
+    ("worklist", "worklist (the clerk's morning)", "/cases/today/"),
 ]
 # Filters per admin list (model label -> [(label, query string)]); sorting and search come from the admin itself.
 ADMIN_FILTERS = {
@@ -218,12 +219,17 @@ def fill(size: int, *, seed: int = 5) -> None:
         )
     Invoice.objects.bulk_create(invoices, batch_size=5000)
     cases = []
+    invoice_gross = dict(Invoice.objects.values_list("pk", "gross"))
     for invoice in Invoice.objects.only("pk", "due_date").order_by("pk").iterator(chunk_size=5000):
         closed = rng.random() < 0.3
         done = rng.randrange(0, len(stages) + 1)
         last = stages[done - 1].offset_days if done else None
         nxt = None if closed or done == len(stages) else stages[done]
         paused = not closed and rng.random() < 0.05
+        # The worklist's rows: promises (some broken), corrections under review, the ladder's end.
+        broken = paused and rng.random() < 0.2
+        promised_on = today - timedelta(days=rng.randrange(1, 30)) if broken else today + timedelta(days=10)
+        review = not closed and not paused and rng.random() < 0.005
         cases.append(
             Case(
                 invoice_id=invoice.pk,
@@ -234,8 +240,14 @@ def fill(size: int, *, seed: int = 5) -> None:
                 last_stage_offset=last,
                 next_stage=nxt,
                 next_reminder_date=invoice.due_date + timedelta(days=nxt.offset_days) if nxt else None,
-                paused_until=today + timedelta(days=10) if paused else None,
-                pause_reason=Case.PauseReason.PROMISE_TO_PAY if paused else "",
+                paused_until=promised_on if paused else None,
+                pause_reason=Case.PauseReason.PROMISE_TO_PAY
+                if paused
+                else (Case.PauseReason.CORRECTION if review else ""),
+                promise_date=promised_on if paused else None,
+                promise_amount=invoice_gross[invoice.pk] // 2 if paused else None,
+                promise_paid_before=0 if paused else None,
+                handover=Case.Handover.TO_HAND_OVER if not closed and done == len(stages) else "",
             )
         )
     Case.objects.bulk_create(cases, batch_size=5000)

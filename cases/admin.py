@@ -62,7 +62,7 @@ log = logging.getLogger("invoicetracker.admin")
 
 admin.site.site_header = "InvoiceTracker"
 admin.site.site_title = "InvoiceTracker"
-admin.site.site_url = reverse_lazy("cases:active")
+admin.site.site_url = reverse_lazy("worklist:today")  # the admin's "view site": the clerk's worklist
 
 # A refresh asks InFakt about every case selected: keep it to about a page.
 REFRESH_MAX_CASES = 100

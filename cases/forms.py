@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import business_today
-from .models import Case, ReminderStage
+from .models import Case, CaseEvent, ReminderStage
 
 
 class DateInput(forms.DateInput):
@@ -60,3 +60,50 @@ class HandOverForm(forms.Form):
     to = forms.CharField(label=_("Komu przekazano"), max_length=255)
     on = forms.DateField(label=_("Dnia"), widget=DateInput(), initial=business_today)
     note = forms.CharField(label=_("Notatka"), max_length=500, required=False)
+
+
+# --- The clerk's actions on the case page (issue 13); the view calls cases.services -------------
+
+
+class CasePauseForm(PauseForm):
+    """Pause from the case page: a dated reason (a promise has its own form; a correction review
+    is started by the sync, not by hand)."""
+
+    reason = forms.ChoiceField(
+        label=_("Powód"),
+        choices=[(reason.value, reason.label) for reason in (Case.PauseReason.DISPUTE, Case.PauseReason.OTHER)],
+    )
+
+
+class PromiseForm(forms.Form):
+    on = forms.DateField(label=_("Zapłaci do (włącznie)"), widget=DateInput())
+    amount = forms.DecimalField(label=_("Kwota"), max_digits=14, decimal_places=2, localize=True)
+    note = forms.CharField(label=_("Notatka"), max_length=200, required=False)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].help_text = _("w walucie faktury (%(currency)s)") % {"currency": case.invoice.currency}
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on < business_today():
+            raise forms.ValidationError(_("Termin obietnicy nie może być w przeszłości."))
+        return on
+
+    def clean_amount(self):
+        grosze = int(self.cleaned_data["amount"] * 100)
+        if grosze <= 0:
+            raise forms.ValidationError(_("Kwota musi być większa od zera."))
+        if grosze > self.case.invoice.left_to_pay:
+            raise forms.ValidationError(_("Kwota jest większa niż pozostało do zapłaty."))
+        return grosze
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Notatka"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CallForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Wynik rozmowy"), choices=CaseEvent.CallOutcome.choices)
+    text = forms.CharField(label=_("Co ustalono"), max_length=400, required=False)

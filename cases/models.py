@@ -309,6 +309,13 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+    # A promise to pay (issue 13): the debtor promised `promise_amount` (grosze) by `promise_date`; the
+    # case is paused until then (reason "promise"). `promise_paid_before` is what InFakt showed paid when
+    # it was made: the promise is kept once paid - promise_paid_before >= promise_amount, broken when
+    # the date passed without that. Written by cases.services only.
+    promise_date = models.DateField(_("obietnica zapłaty do"), null=True, blank=True, db_index=True)
+    promise_amount = models.BigIntegerField(_("obiecana kwota (gr)"), null=True, blank=True)
+    promise_paid_before = models.BigIntegerField(_("zapłacono przed obietnicą (gr)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sprawa")
@@ -318,6 +325,10 @@ class Case(models.Model):
             models.Index(fields=["status", "next_reminder_date"], name="case_status_next_reminder_idx"),
             models.Index(fields=["status", "-opened_at"], name="case_status_opened_idx"),
             models.Index(fields=["status", "-closed_at"], name="case_status_closed_idx"),
+            # The worklist's corrections awaiting review: a few rows among every case (issue 13).
+            models.Index(
+                fields=["invoice"], condition=Q(pause_reason=REVIEW_PAUSE_REASON), name="case_review_pause_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -363,6 +374,22 @@ class Case(models.Model):
         """Paused with no end date: a correction changed the invoice and staff must confirm the amount."""
         return self.paused_until is None and self.pause_reason == REVIEW_PAUSE_REASON
 
+    def promise_state(self, day: date) -> str:
+        """ "" (no promise), "pending", "due_today", "kept" or "broken" (the date passed, not all received)."""
+        if self.promise_date is None or self.promise_amount is None:
+            return ""
+        received = self.invoice.paid - (self.promise_paid_before or 0)
+        if received >= self.promise_amount or self.invoice.is_fully_paid:
+            return "kept"
+        if day < self.promise_date:
+            return "pending"
+        return "due_today" if day == self.promise_date else "broken"
+
+    @property
+    def promise_received(self) -> int:
+        """Paid since the promise was made (grosze)."""
+        return max(0, self.invoice.paid - (self.promise_paid_before or 0))
+
     @property
     def previous_letter(self):
         """The previous overdue letter (cases.ladder.Letter) or None."""
@@ -389,6 +416,15 @@ class CaseEvent(models.Model):
         CORRECTION = "correction", _("korekta")
         CONFIRMED = "confirmed", _("potwierdzenie kwoty")
         HANDED_OVER = "handed_over", _("przekazanie")
+        CALL = "call", _("rozmowa telefoniczna")
+        PROMISE = "promise", _("obietnica zapłaty")
+
+    class CallOutcome(models.TextChoices):
+        REACHED = "reached", _("rozmowa odbyta")
+        PROMISED = "promised", _("obiecał zapłacić")
+        DISPUTED = "disputed", _("kwestionuje należność")
+        NO_ANSWER = "no_answer", _("nie odebrał")
+        WRONG_NUMBER = "wrong_number", _("zły numer")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("sprawa"))
     at = models.DateTimeField(_("kiedy"), db_index=True)
@@ -404,7 +440,12 @@ class CaseEvent(models.Model):
         verbose_name = _("zdarzenie")
         verbose_name_plural = _("zdarzenia")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="caseevent_case_at_idx"),
+            # The worklist's "since yesterday" (payments, openings): one kind over a time range, not every
+            # refresh of the day (issue 13).
+            models.Index(fields=["kind", "at"], name="caseevent_kind_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message}"

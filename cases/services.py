@@ -852,3 +852,90 @@ def case_confirm_amount(*, case: Case, user, now: datetime | None = None, note: 
         corrections=[number for number, _gross in corrections],
     )
     return True
+
+
+# --- The clerk's actions on the case page (issue 13) ------------------------------------
+
+
+def case_note_add(*, case: Case, user, text: str, now: datetime | None = None) -> CaseEvent:
+    """Staff write a note on the case's timeline."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Notatka jest pusta.")
+    return _event(case, CaseEvent.Kind.NOTE, text, now=now or timezone.now(), user=user)
+
+
+def case_call_log(*, case: Case, user, outcome: str, text: str = "", now: datetime | None = None) -> CaseEvent:
+    """Staff log a phone call with the debtor: its outcome (CaseEvent.CallOutcome) and what was said."""
+    if outcome not in CaseEvent.CallOutcome.values:
+        raise ValidationError("Nieznany wynik rozmowy.")
+    text = (text or "").strip()
+    label = CaseEvent.CallOutcome(outcome).label
+    message = f"Rozmowa telefoniczna: {label}" + (f". {text}" if text else "")
+    return _event(case, CaseEvent.Kind.CALL, message, now=now or timezone.now(), user=user, outcome=outcome, text=text)
+
+
+def case_promise_to_pay(
+    *, case: Case, user, on: date, amount: int, note: str = "", now: datetime | None = None
+) -> None:
+    """The debtor promised to pay `amount` (grosze) by `on`: the case is paused until that day.
+
+    The promise is kept when InFakt shows that much more paid than when it was made (or the invoice
+    paid); broken when the day passed without it (`Case.promise_state`). A new promise replaces
+    the old one. A correction under review must be confirmed first (its pause has no end).
+    """
+    now = now or timezone.now()
+    case = Case.objects.select_related("invoice").get(pk=case.pk)
+    if case.status != Case.Status.ACTIVE:
+        raise ValidationError("Sprawa jest zamknięta.")
+    if case.awaits_amount_review:
+        raise ValidationError("Najpierw potwierdź kwotę po korekcie.")
+    if on < business_today(now):
+        raise ValidationError("Termin obietnicy nie może być w przeszłości.")
+    if amount <= 0 or amount > case.invoice.left_to_pay:
+        raise ValidationError("Obiecana kwota musi być większa od zera i nie większa niż pozostało do zapłaty.")
+    note = (note or "").strip()[:200]
+    Case.objects.filter(pk=case.pk).update(
+        promise_date=on,
+        promise_amount=amount,
+        promise_paid_before=case.invoice.paid,
+        paused_until=on,
+        pause_reason=Case.PauseReason.PROMISE_TO_PAY,
+        pause_note=note,
+    )
+    case.refresh_from_db()
+    money = format_money(amount, case.invoice.currency)
+    _event(
+        case,
+        CaseEvent.Kind.PROMISE,
+        f"Obietnica zapłaty {money} do {on:%d.%m.%Y}; przypomnienia wstrzymane do tego dnia"
+        + (f" ({note})" if note else ""),
+        now=now,
+        user=user,
+        amount=amount,
+        on=on.isoformat(),
+    )
+
+
+def case_promise_end(*, case: Case, user, note: str = "", now: datetime | None = None) -> bool:
+    """Staff followed up a promise (kept or broken): it leaves the worklist. False if there was none."""
+    now = now or timezone.now()
+    case = Case.objects.select_related("invoice").get(pk=case.pk)
+    state = case.promise_state(business_today(now))
+    if not state:
+        return False
+    Case.objects.filter(pk=case.pk).update(promise_date=None, promise_amount=None, promise_paid_before=None)
+    received = format_money(case.promise_received, case.invoice.currency)
+    promised = format_money(case.promise_amount, case.invoice.currency)
+    verdict = {"kept": "dotrzymana", "broken": "niedotrzymana"}.get(state, "zakończona")
+    _event(
+        case,
+        CaseEvent.Kind.PROMISE,
+        f"Obietnica zapłaty {promised} {verdict} (wpłynęło {received})" + (f": {note.strip()}" if note.strip() else ""),
+        now=now,
+        user=user,
+        state=state,
+        received=case.promise_received,
+    )
+    case.refresh_from_db()
+    return True

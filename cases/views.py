@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import exports
+from . import exports, services
 from .calendar import business_today
 from .claim_selectors import case_claim_context
 from .filters import CaseFilter
+from .formatting import format_date, format_money
+from .forms import CallForm, CasePauseForm, HandOverForm, NoteForm, PromiseForm
 from .models import Case
 from .selectors import CasePaginator, case_dunning_state, case_list_for_ui, case_stages_sent, case_timeline
 from .tables import CaseTable, ClosedCaseTable
@@ -81,8 +89,26 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
         return context
 
 
+# The clerk's actions on the case page: name -> form (prefixed by the name, so the fields of the
+# forms on one page never clash).
+CASE_ACTIONS = {
+    "promise": PromiseForm,
+    "call": CallForm,
+    "note": NoteForm,
+    "pause": CasePauseForm,
+    "handover": HandOverForm,
+}
+
+
 class CaseDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
-    """One case, active or closed, with its timeline: opened, refreshes, payments, e-mails, pauses, closing."""
+    """One case, active or closed, with its timeline: opened, refreshes, payments, e-mails, pauses, closing.
+
+    Staff (`cases.change_case`) act on an active case from here (POST `action` + the action's form):
+    promise to pay, a phone call, a note, a pause, hand over. Each writes the timeline through
+    `cases.services`; the page redirects back with a message, or shows the form again with its
+    errors and the input kept. Managers see no forms, and their POSTs are refused (403).
+    "Send the next letter now" posts to the worklist app (it calls `notifications`).
+    """
 
     permission_required = "cases.view_case"
     raise_exception = True
@@ -92,15 +118,77 @@ class CaseDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
     def get_queryset(self):
         return case_list_for_ui(today=business_today()).select_related("closed_by")
 
-    def get_context_data(self, **kwargs):
+    def _can_act(self, case: Case) -> bool:
+        return self.request.user.has_perm("cases.change_case") and case.status == Case.Status.ACTIVE
+
+    def _form(self, action: str, case: Case, data=None):
+        form_class = CASE_ACTIONS[action]
+        kwargs = {"case": case} if form_class is PromiseForm else {}
+        return form_class(data, prefix=action, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("cases.change_case"):
+            raise PermissionDenied
+        self.object = case = self.get_object()
+        action = request.POST.get("action", "")
+        if action not in CASE_ACTIONS:
+            return HttpResponseBadRequest(gettext("Nieznane działanie."))
+        if case.status != Case.Status.ACTIVE:
+            messages.error(request, gettext("Sprawa jest zamknięta: działania są niedostępne."))
+            return redirect("cases:detail", pk=case.pk)
+        form = self._form(action, case, data=request.POST)
+        if form.is_valid():
+            try:
+                done = self._apply(action, case, form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, done)
+                return redirect(reverse("cases:detail", args=[case.pk]) + "#actions")
+        context = self.get_context_data(object=case, bound=(action, form))
+        return self.render_to_response(context, status=400)
+
+    def _apply(self, action: str, case: Case, data: dict) -> str:
+        user = self.request.user
+        if action == "promise":
+            services.case_promise_to_pay(case=case, user=user, on=data["on"], amount=data["amount"], note=data["note"])
+            return gettext(
+                "Zapisano obietnicę zapłaty %(amount)s do %(day)s; przypomnienia wstrzymane do tego dnia."
+            ) % {
+                "amount": format_money(data["amount"], case.invoice.currency),
+                "day": format_date(data["on"]),
+            }
+        if action == "call":
+            services.case_call_log(case=case, user=user, outcome=data["outcome"], text=data["text"])
+            return gettext("Zapisano rozmowę telefoniczną.")
+        if action == "note":
+            services.case_note_add(case=case, user=user, text=data["text"])
+            return gettext("Zapisano notatkę.")
+        if action == "pause":
+            services.case_pause(case=case, until=data["until"], reason=data["reason"], note=data["note"], user=user)
+            return gettext("Wstrzymano przypomnienia do %(day)s.") % {"day": format_date(data["until"])}
+        services.case_mark_handed_over(cases=[case], user=user, to=data["to"], on=data["on"], note=data["note"])
+        return gettext("Oznaczono sprawę jako przekazaną: %(to)s.") % {"to": data["to"]}
+
+    def get_context_data(self, bound=None, **kwargs):
         context = super().get_context_data(**kwargs)
         case = self.object
+        can_act = self._can_act(case)
+        forms = {}
+        if can_act:
+            forms = {action: self._form(action, case) for action in CASE_ACTIONS}
+            if bound is not None:
+                forms[bound[0]] = bound[1]
         context.update(
             title=case.invoice.number,
             timeline=case_timeline(case=case),
             stages_sent=case_stages_sent(case_ids=[case.pk]).get(case.pk, []),
             ladder=case_dunning_state(case=case),
-            can_act=self.request.user.has_perm("cases.change_case") and case.status == Case.Status.ACTIVE,
+            can_act=can_act,
+            can_send=can_act and self.request.user.has_perm("notifications.send_manual"),
+            action_forms=forms,
+            open_action=bound[0] if bound is not None else "",
+            promise_state=case.promise_state(business_today()),
             **case_claim_context(case, day=business_today()),
         )
         return context

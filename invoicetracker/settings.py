@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "notifications",
+    "worklist",
     "syncstatus",
     "security",
     "ops",
@@ -176,7 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
-LOGIN_REDIRECT_URL = "/"
+# Staff start the day on the worklist (managers read it too); the admin keeps its own index.
+LOGIN_REDIRECT_URL = "/cases/today/"
 # Failed-login limit (security/services.py, on django-axes): this many failures from one address,
 # or for one user name from one address, within the window lock that address (or pair) until the
 # window has passed since the last failure. No lock per user name alone (anyone could lock anyone

@@ -8,10 +8,11 @@ from security.forms import ThrottledAdminAuthenticationForm
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="worklist:today", permanent=False)),
     path("", include("ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("worklist.urls")),  # /cases/today/ and /cases/<id>/send-next/
     path("cases/", include("cases.urls")),
     path("sync/", include("syncstatus.urls")),
     path("documents/", include("documents.urls")),
