@@ -44,8 +44,33 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_select_related = ("triggered_by",)
     inlines = [SkippedRecordInline]
-    exclude = ("phase", "api_requests_by_kind", "progress_done", "progress_total", "infakt_client_total")
-    readonly_fields = ("phase_display", "requests_by_kind_display")
+    exclude = (
+        "phase",
+        "api_requests_by_kind",
+        "progress_done",
+        "progress_total",
+        "infakt_client_total",
+        "claims_refresh",
+    )
+    readonly_fields = ("phase_display", "requests_by_kind_display", "claims_refresh_display")
+
+    @admin.display(description=_("kursy NBP i roszczenia"))
+    def claims_refresh_display(self, obj):
+        """What the run did for the claims, as on the run's page (NBP's raw errors stay there, in full)."""
+        record = obj.claims_refresh or {}
+        if not record:
+            return "—"
+        parts = [_("zapisane roszczenia: %(n)s") % {"n": record.get("refreshed", 0)}]
+        if record.get("fetched"):
+            parts.append(_("pobrane kursy: %(rates)s") % {"rates": ", ".join(record["fetched"])})
+        if record.get("failed"):
+            parts.append(
+                _("kursy do uzupełnienia: %(rates)s")
+                % {"rates": ", ".join(f"{f['currency']} {f['month']}" for f in record["failed"])}
+            )
+        if record.get("error"):
+            parts.append(_("błąd"))
+        return "; ".join(str(part) for part in parts)
 
     @admin.display(description=_("etap"))
     def phase_display(self, obj):
