@@ -398,7 +398,9 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(description=_("kontrahent"), ordering="invoice__client__company_name")
     def client_name(self, obj):
         client = obj.invoice.client
-        return client.name if client else "—"
+        if client is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("clients:detail", args=[client.pk]), client.name or "—")
 
     @admin.display(description=_("kontrahent"))
     def client_link(self, obj):
@@ -406,7 +408,13 @@ class CaseAdmin(admin.ModelAdmin):
         if client is None:
             return "—"
         url = reverse("admin:cases_client_change", args=[client.pk])
-        return format_html('<a href="{}">{}</a>', url, client.name)
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            url,
+            client.name,
+            reverse("clients:detail", args=[client.pk]),
+            _("strona kontrahenta"),
+        )
 
     @admin.display(description=_("NIP"), ordering="invoice__client__nip_normalized")
     def client_nip(self, obj):

@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.expressions import Col
@@ -220,6 +221,34 @@ def case_count(cases: QuerySet[Case]) -> int:
     if query.annotation_select_mask is not None:
         query.set_annotation_mask(set(query.annotation_select_mask) - set(DISPLAY_ANNOTATIONS))
     return clone.count()
+
+
+@dataclass(frozen=True)
+class CurrencySum:
+    """Cases of one currency in a list: how many and the total left to pay (grosze)."""
+
+    currency: str
+    count: int
+    left_to_pay: int
+
+
+def case_sums(cases: QuerySet[Case]) -> list[CurrencySum]:
+    """The sum row of a filtered case list: count and total left to pay per currency, in one query.
+
+    The display annotations are dropped (as for the page count); the join to the invoice stays.
+    """
+    clone = cases.order_by()
+    query = clone.query
+    for name in DISPLAY_ANNOTATIONS:
+        query.annotations.pop(name, None)
+    if query.annotation_select_mask is not None:
+        query.set_annotation_mask(set(query.annotation_select_mask) - set(DISPLAY_ANNOTATIONS))
+    rows = (
+        clone.values("invoice__currency")
+        .annotate(n=Count("pk"), total=Sum("invoice__left_to_pay"))
+        .order_by("invoice__currency")
+    )
+    return [CurrencySum(row["invoice__currency"], row["n"], row["total"] or 0) for row in rows]
 
 
 class CasePaginator(Paginator):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -13,7 +14,15 @@ from .calendar import business_today
 from .claim_selectors import case_claim_context
 from .filters import CaseFilter
 from .models import Case
-from .selectors import CasePaginator, case_dunning_state, case_list_for_ui, case_stages_sent, case_timeline
+from .models import Client
+from .selectors import (
+    CasePaginator,
+    case_dunning_state,
+    case_list_for_ui,
+    case_stages_sent,
+    case_sums,
+    case_timeline,
+)
 from .tables import CaseTable, ClosedCaseTable
 
 
@@ -63,6 +72,19 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
             return exports.csv_response(cases, columns, filename)
         return exports.xlsx_response(cases, columns, filename, title=str(self.title))
 
+    @cached_property
+    def sums(self):
+        """The sum row: count and total left to pay per currency of the filtered list (one query)."""
+        return case_sums(self.object_list)
+
+    def get_table_pagination(self, table):
+        # The sum row's counts are the list's count: the paginator needs no COUNT of its own.
+        paginate = super().get_table_pagination(table)
+        if paginate is not False:
+            count = sum(row.count for row in self.sums)
+            paginate["paginator_class"] = type("CountedCasePaginator", (CasePaginator,), {"count": count})
+        return paginate
+
     @property
     def title(self):
         return _("Sprawy zamknięte") if self.status == Case.Status.CLOSED else _("Sprawy aktywne")
@@ -77,8 +99,18 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
             status=self.status,
             export_query=query.urlencode(),
             can_act=self.request.user.has_perm("cases.change_case"),
+            sums=self.sums,
+            filter_client=self.filter_client(),
         )
         return context
+
+    def filter_client(self):
+        """The client the list is narrowed to (`?client_id=`), for the heading; None when not narrowed."""
+        form = self.filterset.form
+        client_id = form.cleaned_data.get("client_id") if hasattr(form, "cleaned_data") else None
+        if not client_id:
+            return None
+        return Client.objects.filter(pk=int(client_id)).only("pk", "company_name", "first_name", "last_name").first()
 
 
 class CaseDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):

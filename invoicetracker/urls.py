@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
+    path("clients/", include("invoicetracker.clients")),
     path("sync/", include("syncstatus.urls")),
     path("documents/", include("documents.urls")),
     path("reminders/", include("notifications.urls")),
