@@ -13,8 +13,7 @@ from . import exports
 from .calendar import business_today
 from .claim_selectors import case_claim_context
 from .filters import CaseFilter
-from .models import Case
-from .models import Client
+from .models import Case, Client
 from .selectors import (
     CasePaginator,
     case_dunning_state,

@@ -73,9 +73,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letters, more_letters = [], False
     if can_read_letters:
         letters, more_letters = _capped(
-            ReminderMessage.objects.filter(client=client)
-            .defer("body_text", "body_html")
-            .order_by("-send_date", "-id"),
+            ReminderMessage.objects.filter(client=client).defer("body_text", "body_html").order_by("-send_date", "-id"),
             LETTERS_SHOWN,
         )
     statuses = dict(Notification.Status.choices)

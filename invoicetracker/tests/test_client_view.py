@@ -13,18 +13,7 @@ from django.utils import timezone
 from cases.calendar import business_today
 from cases.formatting import format_date
 from cases.models import Case, CaseEvent
-from cases.tests.conftest import (  # noqa: F401 (fixtures)
-    kowalski,
-    make_case,
-    make_client,
-    manager_client,
-    manager_user,
-    many_cases,
-    nowak,
-    staff_client,
-    staff_user,
-    stages,
-)
+from cases.tests.conftest import make_case, make_client
 from notifications.models import ReminderMessage
 
 ACTIVE = reverse("cases:active")
@@ -81,8 +70,10 @@ def test_client_page_shows_totals_per_currency_oldest_due_cases_letters_notes_an
     assert "Wezwanie do zapłaty FV/OLD/2026" in html
     assert reverse("admin:notifications_remindermessage_change", args=[sent.pk]) in html
     assert "Dzwonić po 10:00" in html
-    assert "+48 600 100 200" in html and "Prosta 5, 00-001 Warszawa" in html
-    assert "biuro@kowalski.pl" in html and "5261040828" in html
+    assert "+48 600 100 200" in html
+    assert "Prosta 5, 00-001 Warszawa" in html
+    assert "biuro@kowalski.pl" in html
+    assert "5261040828" in html
     assert "firma" in html
     assert f"{ACTIVE}?client_id={kowalski.pk}" in html
 
@@ -146,7 +137,8 @@ def test_list_filtered_by_a_client_link_shows_its_cases_and_a_sum_row(staff_clie
     }
     sums = {row.currency: (row.count, row.left_to_pay) for row in response.context["sums"]}
     assert sums == {"PLN": (2, 75050), "EUR": (1, 1000)}
-    assert "750,50 zł" in html and "10,00 EUR" in html
+    assert "750,50 zł" in html
+    assert "10,00 EUR" in html
     assert "Tylko sprawy kontrahenta" in html
     assert response.context["table"].paginator.count == 3
 
