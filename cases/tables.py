@@ -174,7 +174,7 @@ class CaseTable(tables.Table):
         if client is None:
             return "—"
         return format_html(
-            '<a href="{}">{}</a> <a class="client-filter" href="?client_id={}" title="{}" aria-label="{}">⧩</a>',
+            '<a href="{}">{}</a> <a class="client-filter" href="?client_id={}" title="{}" aria-label="{}">▾</a>',
             reverse("clients:detail", args=[client.pk]),
             client.name or "—",
             client.pk,
