@@ -898,13 +898,27 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     fieldsets = (
-        (None, {"fields": ("name_display", "nip", "nip_normalized", "emails_display", "invalid_emails", "phone")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name_display",
+                    "client_page",
+                    "nip",
+                    "nip_normalized",
+                    "emails_display",
+                    "invalid_emails",
+                    "phone",
+                )
+            },
+        ),
         (_("Adres"), {"fields": ("address", "country", "language", "is_public_medical_entity")}),
         (_("Sprawy"), {"fields": ("cases_table",)}),
         (_("InFakt"), {"fields": ("infakt_id", "fetched_at")}),
     )
     readonly_fields = (
         "name_display",
+        "client_page",
         "nip",
         "nip_normalized",
         "emails_display",
@@ -968,6 +982,10 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def name_display(self, obj):
         return obj.name
 
+    @admin.display(description=_("strona kontrahenta"))
+    def client_page(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("clients:detail", args=[obj.pk]), obj.name or "—")
+
     @admin.display(description=_("e-mail"))
     def emails_display(self, obj):
         if not obj.has_usable_email:
@@ -978,7 +996,8 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # (seconds at 100,000 cases); the count is shown for the 100 clients of the page.
     @admin.display(description=_("aktywne sprawy"))
     def active_cases(self, obj):
-        return obj.active_case_count
+        """The count, linking to the client page (totals, cases, letters, notes)."""
+        return format_html('<a href="{}">{}</a>', reverse("clients:detail", args=[obj.pk]), obj.active_case_count)
 
     @admin.display(description=_("sprawy kontrahenta"))
     def cases_table(self, obj):

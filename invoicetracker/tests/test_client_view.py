@@ -165,3 +165,13 @@ def test_closed_list_takes_the_client_filter_too(staff_client, stages, kowalski,
     make_case(client=nowak, number="FV/NC/2026", status=Case.Status.CLOSED)
     response = staff_client.get(CLOSED, {"client_id": kowalski.pk})
     assert [row.record.invoice.number for row in response.context["table"].paginated_rows] == ["FV/KC/2026"]
+
+
+@pytest.mark.django_db
+def test_the_case_page_and_the_admin_lists_link_to_the_client_page(staff_client, stages, kowalski):
+    case = make_case(client=kowalski, number="FV/LINK/2026")
+    url = reverse("clients:detail", args=[kowalski.pk])
+    assert url in staff_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert url in staff_client.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert url in staff_client.get(reverse("admin:cases_client_changelist")).content.decode()
+    assert url in staff_client.get(reverse("admin:cases_client_change", args=[kowalski.pk])).content.decode()
