@@ -187,9 +187,14 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     verbose_name = _("zdarzenie")
     verbose_name_plural = _("oś czasu")
-    fields = ("when", "kind", "message", "who")
+    fields = ("when", "kind", "what", "who")
     readonly_fields = fields
     ordering = ("at", "id")
+
+    @admin.display(description=_("opis"))
+    def what(self, obj):
+        """The text in the reader's language (a coded row), or the message as written (an older row)."""
+        return obj.text
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")

@@ -113,7 +113,7 @@ def test_client_page_in_english_has_no_polish_headings(staff_client, stages, kow
     staff_client.cookies.load({"django_language": "en"})
     html = staff_client.get(reverse("clients:detail", args=[kowalski.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Left to pay" in html
-    for polish in ("Pozostało do zapłaty", "Sprawy otwarte", "Wysłane listy", "Notatki", "Najstarszy termin"):
+    for polish in ("Pozostało do zapłaty", "Sprawy w toku", "Wysłane listy", "Notatki", "Najstarszy termin"):
         assert polish not in html
 
 
