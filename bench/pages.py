@@ -208,7 +208,7 @@ def fill(size: int, *, seed: int = 5) -> None:
     invoices = []
     for i in range(size):
         gross = rng.randrange(10_00, 50_000_00)
-        # One client holds every 40th case (25 at 1,000, 2,500 at 100,000): the client page's worst case.
+        # One client holds every 40th case (about 29 at 1,000, 2,504 at 100,000): the client page's worst case.
         client = heavy if i % 40 == 0 else clients[i % len(clients)]
         due = today - timedelta(days=rng.randrange(-10, 400))
         invoices.append(
