@@ -66,6 +66,10 @@ OTHER_PAGES = [
     ("tables2", "active, 31-365 days + e-mail", "/cases/active/?days_min=31&days_max=365&missing_email=false"),
     ("tables2", "active, search client name", "/cases/active/?q=Beta"),
     ("tables2", "closed, default", "/cases/closed/"),
+    ("tables2", "active, one client + sum row", "/cases/active/?client_id={client}"),
+    ("tables2", "active, 31-365 days + sum row", "/cases/active/?days_min=31&days_max=365"),
+    ("client", "client page (the client with most cases and letters)", "/clients/{client}/"),
+    ("client", "client page (a client with a few cases)", "/clients/{small_client}/"),
     ("panel", "sync panel", "/sync/"),
     ("panel", "a sync run", "/sync/runs/{run}/"),
     ("panel", "reports, 30 days", "/sync/reports/"),
@@ -134,8 +138,14 @@ def all_pages() -> list[tuple[str, str, str]]:
 
 
 def page_url(url: str) -> str:
+    from cases.models import Client
     from syncstatus.models import SyncRun
 
+    if "{client}" in url:  # the heavy client: infakt_id 1 holds every 40th case and their letters
+        url = url.replace("{client}", str(Client.objects.filter(infakt_id=1).values_list("pk", flat=True).first()))
+    if "{small_client}" in url:
+        small = Client.objects.filter(infakt_id=3).values_list("pk", flat=True).first()
+        url = url.replace("{small_client}", str(small))
     if "{run}" in url:
         return url.replace("{run}", str(SyncRun.objects.order_by("-pk").values_list("pk", flat=True).first()))
     return url
@@ -195,10 +205,12 @@ def fill(size: int, *, seed: int = 5) -> None:
         )
     Client.objects.bulk_create(clients, batch_size=5000)
     clients = list(Client.objects.only("pk", "infakt_id"))
+    heavy = next(client for client in clients if client.infakt_id == 1)
     invoices = []
     for i in range(size):
         gross = rng.randrange(10_00, 50_000_00)
-        client = clients[i % len(clients)]
+        # One client holds every 40th case (about 29 at 1,000, 2,504 at 100,000): the client page's worst case.
+        client = heavy if i % 40 == 0 else clients[i % len(clients)]
         due = today - timedelta(days=rng.randrange(-10, 400))
         invoices.append(
             Invoice(
@@ -275,7 +287,7 @@ def fill_history(rng: random.Random, stages, today, now) -> None:
     a case. One sync run and one reminder run a day for 400 days, a few skipped records.
     """
     from cases.models import Case, CaseEvent
-    from notifications.models import Notification, ReminderRun
+    from notifications.models import Notification, ReminderMessage, ReminderRun
     from syncstatus.models import SkippedRecord, SyncRun
 
     sync_runs, reminder_runs = [], []
@@ -300,10 +312,12 @@ def fill_history(rng: random.Random, stages, today, now) -> None:
             for i, run in enumerate(SyncRun.objects.order_by("pk")[::10])
         ]
     )
-    notifications, events = [], []
+    notifications, events, messages = [], [], []
 
     def flush(force: bool = False) -> None:
         if force or len(notifications) >= 20_000:
+            ReminderMessage.objects.bulk_create(messages, batch_size=5000)  # pks first: the letters point to them
+            messages.clear()
             Notification.objects.bulk_create(notifications, batch_size=5000)
             notifications.clear()
         if force or len(events) >= 20_000:
@@ -313,7 +327,7 @@ def fill_history(rng: random.Random, stages, today, now) -> None:
     cases = (
         Case.objects.select_related("invoice__client")
         .only("pk", "opened_at", "last_stage_offset", "invoice__number", "invoice__due_date", "invoice__gross",
-              "invoice__client__emails")
+              "invoice__client_id", "invoice__client__emails")
         .order_by("pk")
     )  # fmt: skip
     for case in cases.iterator(chunk_size=5000):
@@ -351,6 +365,14 @@ def fill_history(rng: random.Random, stages, today, now) -> None:
                     1,
                     at,
                 )
+                # The e-mail as sent (one per letter here; digests would only make the log smaller).
+                notification.email = ReminderMessage(
+                    client_id=invoice.client_id, status="sent", mode="auto", send_date=send_date,
+                    recipients=list(emails), subject=notification.subject, body_text=body,
+                    items=f"{case.pk}:{stage.offset_days:+d}", lead_offset=stage.offset_days, language="pl",
+                    sent_at=at, run_id=run_id,
+                )  # fmt: skip
+                messages.append(notification.email)
             notifications.append(notification)
             events.append(CaseEvent(case_id=case.pk, at=at, kind=CaseEvent.Kind.REMINDER, message=(
                 f"Wysłano przypomnienie „{stage.name}”" if sent else f"Pominięto etap „{stage.name}”")))  # fmt: skip

@@ -187,9 +187,14 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
     verbose_name = _("zdarzenie")
     verbose_name_plural = _("oś czasu")
-    fields = ("when", "kind", "message", "who")
+    fields = ("when", "kind", "what", "who")
     readonly_fields = fields
     ordering = ("at", "id")
+
+    @admin.display(description=_("opis"))
+    def what(self, obj):
+        """The text in the reader's language (a coded row), or the message as written (an older row)."""
+        return obj.text
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
@@ -402,7 +407,9 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(description=_("kontrahent"), ordering="invoice__client__company_name")
     def client_name(self, obj):
         client = obj.invoice.client
-        return client.name if client else "—"
+        if client is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("clients:detail", args=[client.pk]), client.name or "—")
 
     @admin.display(description=_("kontrahent"))
     def client_link(self, obj):
@@ -410,7 +417,13 @@ class CaseAdmin(admin.ModelAdmin):
         if client is None:
             return "—"
         url = reverse("admin:cases_client_change", args=[client.pk])
-        return format_html('<a href="{}">{}</a>', url, client.name)
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            url,
+            client.name,
+            reverse("clients:detail", args=[client.pk]),
+            _("strona kontrahenta"),
+        )
 
     @admin.display(description=_("NIP"), ordering="invoice__client__nip_normalized")
     def client_nip(self, obj):
@@ -894,13 +907,27 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     fieldsets = (
-        (None, {"fields": ("name_display", "nip", "nip_normalized", "emails_display", "invalid_emails", "phone")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name_display",
+                    "client_page",
+                    "nip",
+                    "nip_normalized",
+                    "emails_display",
+                    "invalid_emails",
+                    "phone",
+                )
+            },
+        ),
         (_("Adres"), {"fields": ("address", "country", "language", "is_public_medical_entity")}),
         (_("Sprawy"), {"fields": ("cases_table",)}),
         (_("InFakt"), {"fields": ("infakt_id", "fetched_at")}),
     )
     readonly_fields = (
         "name_display",
+        "client_page",
         "nip",
         "nip_normalized",
         "emails_display",
@@ -964,6 +991,10 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def name_display(self, obj):
         return obj.name
 
+    @admin.display(description=_("strona kontrahenta"))
+    def client_page(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("clients:detail", args=[obj.pk]), obj.name or "—")
+
     @admin.display(description=_("e-mail"))
     def emails_display(self, obj):
         if not obj.has_usable_email:
@@ -974,7 +1005,8 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # (seconds at 100,000 cases); the count is shown for the 100 clients of the page.
     @admin.display(description=_("aktywne sprawy"))
     def active_cases(self, obj):
-        return obj.active_case_count
+        """The count, linking to the client page (totals, cases, letters, notes)."""
+        return format_html('<a href="{}">{}</a>', reverse("clients:detail", args=[obj.pk]), obj.active_case_count)
 
     @admin.display(description=_("sprawy kontrahenta"))
     def cases_table(self, obj):

@@ -46,6 +46,8 @@ class CaseFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("numer, kontrahent, NIP, e-mail"), "type": "search"}),
     )
     client = django_filters.CharFilter(label=_("Kontrahent"), method="filter_client")
+    # One client, by its id: set by the client links of the lists and the client page (issue 13).
+    client_id = django_filters.NumberFilter(field_name="invoice__client_id", widget=forms.HiddenInput)
     nip = django_filters.CharFilter(label=_("NIP"), method="filter_nip")
     due = django_filters.DateFromToRangeFilter(
         label=_("Termin płatności (od–do)"), field_name="invoice__due_date", widget=DateRangeWidget()

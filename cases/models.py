@@ -430,6 +430,10 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(_("kiedy"), db_index=True)
     kind = models.CharField(_("rodzaj"), max_length=16, choices=Kind)
     message = models.CharField(_("opis"), max_length=500)
+    # The text as a code and raw parameters (cases.timeline), rendered in the reader's language;
+    # rows written before codes existed (empty code) show `message` as it is.
+    code = models.CharField(_("kod opisu"), max_length=40, blank=True)
+    params = models.JSONField(_("parametry opisu"), default=dict, blank=True)
     data = models.JSONField(_("dane"), default=dict, blank=True)
     sync_run_id = models.BigIntegerField(_("synchronizacja"), null=True, blank=True)
     user = models.ForeignKey(
@@ -448,4 +452,15 @@ class CaseEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.message}"
+        return f"{self.get_kind_display()}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """What happened, in the active language (a coded row), or the stored message (an older row)."""
+        if self.code:
+            from .timeline import render_event_text
+
+            rendered = render_event_text(self.code, self.params)
+            if rendered is not None:
+                return rendered
+        return self.message

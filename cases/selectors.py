@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.expressions import Col
@@ -31,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from .calendar import WARSAW, business_today
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 from .services import normalize_nip
+from .timeline import LETTER_REASONS
 
 
 def case_list(*, status: str = "all") -> QuerySet[Case]:
@@ -60,6 +63,16 @@ class RungState:
     note: str = ""
 
 
+def _skip_note(event: CaseEvent) -> str:
+    """Why a rung was passed over, in the reader's language (older rows: the stored message's tail)."""
+    if event.code == "letter.skipped":
+        why = event.params.get("why", "")
+        return str(LETTER_REASONS.get(why, why))
+    if event.code in {"letter.failed_final", "letter.abandoned"}:
+        return str(LETTER_REASONS["max_attempts"])
+    return event.text.split(": ", 1)[-1]
+
+
 def case_dunning_state(*, case: Case, stages: list[ReminderStage] | None = None) -> list[RungState]:
     """The truth about a case's ladder, from its timeline: each rung sent (day), skipped (why), next (date)
     or not yet reached."""
@@ -81,7 +94,7 @@ def case_dunning_state(*, case: Case, stages: list[ReminderStage] | None = None)
         elif offset in sent:
             continue
         elif status == "skipped" or (status == "failed" and event.data.get("final")):
-            skipped[offset] = event.message.split(": ", 1)[-1]
+            skipped[offset] = _skip_note(event)
         elif status == "uncertain":
             uncertain[offset] = event.at.astimezone(WARSAW).date()
     result = []
@@ -220,6 +233,34 @@ def case_count(cases: QuerySet[Case]) -> int:
     if query.annotation_select_mask is not None:
         query.set_annotation_mask(set(query.annotation_select_mask) - set(DISPLAY_ANNOTATIONS))
     return clone.count()
+
+
+@dataclass(frozen=True)
+class CurrencySum:
+    """Cases of one currency in a list: how many and the total left to pay (grosze)."""
+
+    currency: str
+    count: int
+    left_to_pay: int
+
+
+def case_sums(cases: QuerySet[Case]) -> list[CurrencySum]:
+    """The sum row of a filtered case list: count and total left to pay per currency, in one query.
+
+    The display annotations are dropped (as for the page count); the join to the invoice stays.
+    """
+    clone = cases.order_by()
+    query = clone.query
+    for name in DISPLAY_ANNOTATIONS:
+        query.annotations.pop(name, None)
+    if query.annotation_select_mask is not None:
+        query.set_annotation_mask(set(query.annotation_select_mask) - set(DISPLAY_ANNOTATIONS))
+    rows = (
+        clone.values("invoice__currency")
+        .annotate(n=Count("pk"), total=Sum("invoice__left_to_pay"))
+        .order_by("invoice__currency")
+    )
+    return [CurrencySum(row["invoice__currency"], row["n"], row["total"] or 0) for row in rows]
 
 
 class CasePaginator(Paginator):
@@ -364,39 +405,54 @@ def missing_email_q() -> Q:
     return Q(invoice__client_id__isnull=True) | Q(InArray(F("invoice__client_id"), without))
 
 
+# Timeline sections that higher layers add to the case page (e.g. the letters of `notifications`),
+# registered explicitly at start-up (invoicetracker.apps): `cases` never imports upwards.
+# A source takes the case and returns entries: dicts with "at", "kind", "label", "text", "user",
+# "muted", "letter" (anything the template's letter row reads) and "offsets" (the rungs it tells).
+TIMELINE_SOURCES: list[Callable[[Case], list[dict]]] = []
+
+
+def timeline_source_register(source: Callable[[Case], list[dict]]) -> None:
+    if source not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(source)
+
+
+# Reminder events folded into their letter's row as history (the row itself says sent / skipped / held).
+_HISTORY_STATUSES = {"failed", "uncertain"}
+
+
 def case_timeline(*, case: Case) -> list[dict]:
-    """Everything that happened to a case, oldest first: timeline events and each e-mail with its status."""
-    entries = [
-        {
-            "at": event.at,
-            "kind": event.kind,
-            "label": event.get_kind_display(),
-            "message": event.message,
-            "user": event.user,
-            "notification": None,
-        }
-        for event in case.events.select_related("user").order_by("at", "id")
-    ]
-    try:
-        from notifications.models import Notification
-    except ImportError:  # pragma: no cover - the log is part of the project; guard for partial installs
-        return entries
-    notifications = (
-        Notification.objects.filter(case=case)
-        .select_related("stage", "triggered_by")
-        .defer("body_text", "body_html")
-        .order_by("created_at", "id")
-    )
-    for notification in notifications:
+    """Everything that happened to a case, oldest first, each thing once, in the reader's language.
+
+    A letter is one row (from the registered sources); the reminder events about the same rung are
+    not repeated as rows of their own (failures and confirmations become the row's history).
+    """
+    extra: list[dict] = []
+    for source in TIMELINE_SOURCES:
+        extra.extend(source(case))
+    letters_by_offset: dict[int, list[dict]] = {}
+    for entry in extra:
+        for offset in entry.get("offsets", ()):
+            letters_by_offset.setdefault(offset, []).append(entry)
+    entries = []
+    for event in case.events.select_related("user").order_by("at", "id"):
+        offset = event.data.get("offset") if event.kind == CaseEvent.Kind.REMINDER else None
+        if offset is not None and offset in letters_by_offset:
+            if event.data.get("status") in _HISTORY_STATUSES or event.data.get("confirmed"):
+                for letter in letters_by_offset[offset]:
+                    letter.setdefault("history", []).append({"at": event.at, "text": event.text})
+            continue
         entries.append(
             {
-                "at": notification.sent_at or notification.created_at,
-                "kind": "email",
-                "label": _("e-mail"),
-                "message": notification.subject or str(notification.stage),
-                "user": notification.triggered_by,
-                "notification": notification,
+                "at": event.at,
+                "kind": event.kind,
+                "label": event.get_kind_display(),
+                "text": event.text,
+                "user": event.user,
+                "muted": event.data.get("status") == "skipped",
+                "letter": None,
             }
         )
+    entries.extend(extra)
     entries.sort(key=lambda entry: entry["at"])
     return entries

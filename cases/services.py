@@ -17,7 +17,7 @@ from django.utils import timezone
 from claims.selectors import rate_tables
 from infakt.types import ClientRecord, InvoiceRecord
 
-from . import ladder
+from . import ladder, timeline
 from .calendar import business_today
 from .claim_selectors import CLAIM_FIELDS, case_fx_keys_needed, claim_payments, claims_for_rows
 from .formatting import format_money
@@ -247,16 +247,79 @@ def _client_for(record: InvoiceRecord) -> Client:
 # --- Cases ---------------------------------------------------------------------
 
 
-def _event(case: Case, kind: str, message: str, *, now: datetime, run_id: int | None = None, user=None, **data):
+def case_event_new(
+    *,
+    case: Case | None = None,
+    case_id: int | None = None,
+    kind: str,
+    now: datetime,
+    code: str = "",
+    params: dict | None = None,
+    message: str = "",
+    user=None,
+    run_id: int | None = None,
+    data: dict | None = None,
+) -> CaseEvent:
+    """An unsaved timeline row (for `bulk_create`): a coded text (cases.timeline) or, for a kind
+    without a code, a plain message. The Polish text goes into `message` too (search, older readers)."""
+    params = dict(params or {})
+    if code:
+        if code not in timeline.REGISTRY:
+            raise ValueError(f"Unknown timeline code {code!r}: register it in cases.timeline.")
+        message = message or timeline.render_polish(code, params)
+    if not message:
+        raise ValueError("A timeline row needs a code or a message.")
     # Messages quote InFakt text (numbers, names) of any length: the column keeps the first 500 characters.
-    return CaseEvent.objects.create(
-        case=case, at=now, kind=kind, message=message[:500], data=data, sync_run_id=run_id, user=user
+    return CaseEvent(
+        case=case,
+        case_id=case.pk if case is not None else case_id,
+        at=now,
+        kind=kind,
+        code=code,
+        params=params,
+        message=message[:500],
+        data=data or {},
+        sync_run_id=run_id,
+        user=user,
     )
 
 
-def case_event_add(*, case: Case, kind: str, message: str, now: datetime, user=None, run_id: int | None = None, **data):
-    """Add a line to the case's timeline (the public way for other apps)."""
-    return _event(case, kind, message[:500], now=now, run_id=run_id, user=user, **data)
+def _event(
+    case: Case,
+    kind: str,
+    message: str = "",
+    *,
+    now: datetime,
+    run_id: int | None = None,
+    user=None,
+    code: str = "",
+    params: dict | None = None,
+    **data,
+):
+    event = case_event_new(
+        case=case, kind=kind, now=now, code=code, params=params, message=message, user=user, run_id=run_id, data=data
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def case_event_add(
+    *,
+    case: Case,
+    kind: str,
+    now: datetime,
+    code: str = "",
+    params: dict | None = None,
+    message: str = "",
+    user=None,
+    run_id: int | None = None,
+    **data,
+):
+    """Add a line to the case's timeline (the public way for other apps).
+
+    Pass a registered `code` with raw `params` (cases.timeline; rendered in the reader's language),
+    or, for a kind that has no code yet, a plain `message` (shown as written)."""
+    return _event(case, kind, message, now=now, run_id=run_id, user=user, code=code, params=params, **data)
 
 
 def _active_stages() -> list[ReminderStage]:
@@ -396,7 +459,8 @@ def case_mark_handed_over(
             _event(
                 case,
                 CaseEvent.Kind.HANDED_OVER,
-                f"Przekazano {on:%d.%m.%Y}: {to}" + (f" ({note})" if note else ""),
+                code="case.handed_over",
+                params={"on": on.isoformat(), "to": to, "note": note},
                 now=now,
                 user=user,
                 to=to,
@@ -432,7 +496,8 @@ def case_open(
     _event(
         case,
         CaseEvent.Kind.OPENED,
-        f"Otwarto sprawę: {invoice.number}, termin {invoice.due_date:%d.%m.%Y}",
+        code="case.opened",
+        params={"number": invoice.number, "due": invoice.due_date.isoformat() if invoice.due_date else ""},
         now=now,
         run_id=run_id,
         left_to_pay=invoice.left_to_pay,
@@ -449,14 +514,14 @@ def _open_existing(*, invoice: Invoice, now: datetime, run_id: int | None, stage
 
 
 def _reopen(case: Case, *, now: datetime, run_id: int | None, stages: list[ReminderStage] | None) -> None:
-    previous = case.get_close_reason_display()
+    previous = case.close_reason
     case.status = Case.Status.ACTIVE
     case.closed_at = None
     case.close_reason = ""
     case.closed_by = None
     case.save(update_fields=["status", "closed_at", "close_reason", "closed_by"])
     case_schedule_next(case=case, stages=stages)
-    _event(case, CaseEvent.Kind.REOPENED, f"Ponownie otwarto (wcześniej: {previous})", now=now, run_id=run_id)
+    _event(case, CaseEvent.Kind.REOPENED, code="case.reopened", params={"previous": previous}, now=now, run_id=run_id)
 
 
 def case_close(*, case: Case, reason: str, now: datetime, user=None, run_id: int | None = None, note: str = "") -> bool:
@@ -472,13 +537,14 @@ def case_close(*, case: Case, reason: str, now: datetime, user=None, run_id: int
     if not updated:
         return False
     case.refresh_from_db()
-    label = Case.CloseReason(reason).label
-    message = f"Zamknięto: {label}" + (f" ({note})" if note else "")
+    params = {"reason": reason, "note": note, "currency": case.invoice.currency}
     if reason == Case.CloseReason.PAID and case.invoice.paid_date:
-        message += f", zapłacono {case.invoice.paid_date:%d.%m.%Y}"
+        params["paid_on"] = case.invoice.paid_date.isoformat()
     if reason == Case.CloseReason.PAID and case.invoice.overpaid > 0:
-        message += f"; nadpłata {format_money(case.invoice.overpaid, case.invoice.currency)}"
-    _event(case, CaseEvent.Kind.CLOSED, message, now=now, run_id=run_id, user=user, reason=reason)
+        params["overpaid"] = case.invoice.overpaid
+    _event(
+        case, CaseEvent.Kind.CLOSED, code="case.closed", params=params, now=now, run_id=run_id, user=user, reason=reason
+    )
     return True
 
 
@@ -490,12 +556,12 @@ def case_apply_invoice_change(*, case: Case, change: InvoiceChange, now: datetim
         return "unchanged"
     if change.payment_seen:
         old, new = change.changed["paid"]
+        # The payment itself (the change in paid), and what is left: not the cumulative total.
         _event(
             case,
             CaseEvent.Kind.PAYMENT,
-            "Wpłata: zapłacono {} z {}, pozostało {}".format(
-                *(format_money(amount, invoice.currency) for amount in (new, invoice.gross, invoice.left_to_pay))
-            ),
+            code="case.payment" if new >= old else "case.payment_reversed",
+            params={"amount": abs(new - old), "left": invoice.left_to_pay, "currency": invoice.currency},
             now=now,
             run_id=run_id,
             paid_before=old,
@@ -514,23 +580,29 @@ def case_apply_invoice_change(*, case: Case, change: InvoiceChange, now: datetim
             reason=Case.CloseReason.NOT_DUNNABLE,
             now=now,
             run_id=run_id,
-            note=f"status {invoice.status}, rodzaj {invoice.kind}",
+            note=f"{invoice.get_status_display()}, {invoice.get_kind_display()}",
         )
         return "closed"
     other = {k: v for k, v in change.changed.items() if k not in {"paid", "left_to_pay"}}
     if other:
-        described = ", ".join(
-            f"{str(Invoice._meta.get_field(name).verbose_name).removesuffix(' (gr)')}: "
-            f"{_shown(a, invoice)} → {_shown(b, invoice)}"
-            for name, (a, b) in other.items()
-        )
+        changes = [[name, _raw(a), _raw(b)] for name, (a, b) in other.items()]
         _event(
-            case, CaseEvent.Kind.CHANGED, f"Zmiana w InFakt: {described}"[:500], now=now, run_id=run_id,
+            case, CaseEvent.Kind.CHANGED, code="case.changed",
+            params={"changes": changes, "currency": invoice.currency}, now=now, run_id=run_id,
             changed={name: [str(a), str(b)] for name, (a, b) in other.items()},
         )  # fmt: skip
         if "due_date" in other:
             case_schedule_next(case=case)
     return "updated" if change.changed else "unchanged"
+
+
+def _raw(value: object):
+    """A changed invoice value as a timeline parameter: money stays grosze, dates ISO, the rest text."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def _shown(value: object, invoice: Invoice) -> str:
@@ -559,7 +631,8 @@ def case_pause(*, case: Case, until: date, reason: str, note: str = "", user=Non
     _event(
         case,
         CaseEvent.Kind.PAUSED,
-        f"Wstrzymano do {until:%d.%m.%Y}: {Case.PauseReason(reason).label}" + (f" ({note})" if note else ""),
+        code="case.paused",
+        params={"until": until.isoformat(), "reason": reason, "note": note},
         now=now,
         user=user,
     )
@@ -569,7 +642,7 @@ def case_resume(*, case: Case, user=None, now: datetime | None = None) -> None:
     now = now or timezone.now()
     Case.objects.filter(pk=case.pk).update(paused_until=None, pause_reason="", pause_note="")
     case.refresh_from_db()
-    _event(case, CaseEvent.Kind.RESUMED, "Wznowiono przypomnienia", now=now, user=user)
+    _event(case, CaseEvent.Kind.RESUMED, code="case.resumed", now=now, user=user)
 
 
 # --- Claims (issue 12) ---------------------------------------------------------------
@@ -661,17 +734,16 @@ def case_set_waivers(
         case.waiver_reason = reason if (waive_interest or waive_compensation) else ""
         case.save(update_fields=["waive_interest", "waive_compensation", "waiver_reason"])
         if changed:
-            parts = []
-            parts.append("bez odsetek" if waive_interest else "z odsetkami")
-            parts.append("bez rekompensaty" if waive_compensation else "z rekompensatą")
-            message = "Roszczenie: " + ", ".join(parts) + (f" — {reason}" if reason else "")
-            CaseEvent.objects.create(
-                case=case,
-                at=now,
-                kind=CaseEvent.Kind.CLAIM,
-                message=message[:500],
-                data={"waive_interest": waive_interest, "waive_compensation": waive_compensation, "reason": reason},
+            _event(
+                case,
+                CaseEvent.Kind.CLAIM,
+                code="claim.waivers",
+                params={"interest": waive_interest, "compensation": waive_compensation, "reason": reason},
+                now=now,
                 user=user,
+                waive_interest=waive_interest,
+                waive_compensation=waive_compensation,
+                reason=reason,
             )
     if changed:
         case_claims_refresh(case_ids=[case.pk])
@@ -687,12 +759,10 @@ def client_set_public_medical(*, client: Client, value: bool, user=None) -> bool
             return False
         client.is_public_medical_entity = value
         client.save(update_fields=["is_public_medical_entity", "updated_at"])
-        message = "Kontrahent: " + (
-            "podmiot leczniczy (odsetki: stopa referencyjna + 8 pp)" if value else "nie jest podmiotem leczniczym"
-        )
+        code = "claim.public_medical" if value else "claim.not_public_medical"
         now = timezone.now()
         CaseEvent.objects.bulk_create(
-            CaseEvent(case=case, at=now, kind=CaseEvent.Kind.CLAIM, message=message, user=user)
+            case_event_new(case_id=case.pk, kind=CaseEvent.Kind.CLAIM, code=code, now=now, user=user)
             for case in Case.objects.filter(invoice__client=client, status=Case.Status.ACTIVE).only("pk")
         )
     case_claims_refresh(
@@ -778,8 +848,14 @@ def correction_apply(
     _event(
         case,
         CaseEvent.Kind.CORRECTION,
-        f"Korekta {correction.number} ({correction.get_status_display()}): {amount}; "
-        f"brutto po korektach {format_money(total, original.currency)}",
+        code="case.correction",
+        params={
+            "number": correction.number,
+            "status": correction.status,
+            "amount": correction.gross,
+            "total": total,
+            "currency": original.currency,
+        },
         now=now,
         run_id=run_id,
         correction_id=correction.infakt_id,
@@ -795,7 +871,7 @@ def correction_apply(
             reason=Case.CloseReason.CORRECTED,
             now=now,
             run_id=run_id,
-            note=f"korekta {correction.number}: {amount}",
+            note=f"{correction.number}: {amount}",
         )
         return CorrectionOutcome("closed", original, case)
     case_pause_for_review(case=case, correction=correction, now=now, run_id=run_id)
@@ -812,7 +888,8 @@ def case_pause_for_review(*, case: Case, correction: Invoice, now: datetime, run
     _event(
         case,
         CaseEvent.Kind.PAUSED,
-        f"Wstrzymano do potwierdzenia kwoty: {Case.PauseReason.CORRECTION.label} ({note})",
+        code="case.paused_review",
+        params={"number": correction.number},
         now=now,
         run_id=run_id,
         correction_number=correction.number,
@@ -835,16 +912,17 @@ def case_confirm_amount(*, case: Case, user, now: datetime | None = None, note: 
     invoice = case.invoice
     corrections = list(invoice.corrections.values_list("number", "gross"))
     total = invoice.gross + sum(gross for _number, gross in corrections)
-    left = format_money(invoice.left_to_pay, invoice.currency)
-    message = (
-        f"Potwierdzono kwotę do zapłaty {left} po korekcie "
-        f"({', '.join(number for number, _gross in corrections) or '—'}; "
-        f"brutto po korektach {format_money(total, invoice.currency)})" + (f": {note}" if note else "")
-    )
     _event(
         case,
         CaseEvent.Kind.CONFIRMED,
-        message,
+        code="case.amount_confirmed",
+        params={
+            "left": invoice.left_to_pay,
+            "numbers": ", ".join(number for number, _gross in corrections) or "—",
+            "total": total,
+            "note": note,
+            "currency": invoice.currency,
+        },
         now=now,
         user=user,
         left_to_pay=invoice.left_to_pay,
@@ -862,7 +940,9 @@ def case_note_add(*, case: Case, user, text: str, now: datetime | None = None) -
     text = (text or "").strip()
     if not text:
         raise ValidationError("Notatka jest pusta.")
-    return _event(case, CaseEvent.Kind.NOTE, text, now=now or timezone.now(), user=user)
+    return _event(
+        case, CaseEvent.Kind.NOTE, code="case.note", params={"text": text}, now=now or timezone.now(), user=user
+    )
 
 
 def case_call_log(*, case: Case, user, outcome: str, text: str = "", now: datetime | None = None) -> CaseEvent:
@@ -870,9 +950,16 @@ def case_call_log(*, case: Case, user, outcome: str, text: str = "", now: dateti
     if outcome not in CaseEvent.CallOutcome.values:
         raise ValidationError("Nieznany wynik rozmowy.")
     text = (text or "").strip()
-    label = CaseEvent.CallOutcome(outcome).label
-    message = f"Rozmowa telefoniczna: {label}" + (f". {text}" if text else "")
-    return _event(case, CaseEvent.Kind.CALL, message, now=now or timezone.now(), user=user, outcome=outcome, text=text)
+    return _event(
+        case,
+        CaseEvent.Kind.CALL,
+        code="case.call",
+        params={"outcome": outcome, "text": text},
+        now=now or timezone.now(),
+        user=user,
+        outcome=outcome,
+        text=text,
+    )
 
 
 def case_promise_to_pay(
@@ -904,12 +991,11 @@ def case_promise_to_pay(
         pause_note=note,
     )
     case.refresh_from_db()
-    money = format_money(amount, case.invoice.currency)
     _event(
         case,
         CaseEvent.Kind.PROMISE,
-        f"Obietnica zapłaty {money} do {on:%d.%m.%Y}; przypomnienia wstrzymane do tego dnia"
-        + (f" ({note})" if note else ""),
+        code="case.promise",
+        params={"amount": amount, "currency": case.invoice.currency, "until": on.isoformat(), "note": note},
         now=now,
         user=user,
         amount=amount,
@@ -925,13 +1011,17 @@ def case_promise_end(*, case: Case, user, note: str = "", now: datetime | None =
     if not state:
         return False
     Case.objects.filter(pk=case.pk).update(promise_date=None, promise_amount=None, promise_paid_before=None)
-    received = format_money(case.promise_received, case.invoice.currency)
-    promised = format_money(case.promise_amount, case.invoice.currency)
-    verdict = {"kept": "dotrzymana", "broken": "niedotrzymana"}.get(state, "zakończona")
     _event(
         case,
         CaseEvent.Kind.PROMISE,
-        f"Obietnica zapłaty {promised} {verdict} (wpłynęło {received})" + (f": {note.strip()}" if note.strip() else ""),
+        code="case.promise_end",
+        params={
+            "amount": case.promise_amount,
+            "received": case.promise_received,
+            "currency": case.invoice.currency,
+            "state": state,
+            "note": note.strip(),
+        },
         now=now,
         user=user,
         state=state,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.db.models import F
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -166,6 +167,20 @@ class CaseTable(tables.Table):
                 record.paused_until_display,
             )
         return record.get_status_display()
+
+    def render_client(self, record):
+        """The client's name links to the client page; the funnel keeps this list to the client's cases."""
+        client = record.invoice.client
+        if client is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> <a class="client-filter" href="?client_id={}" title="{}" aria-label="{}">▾</a>',
+            reverse("clients:detail", args=[client.pk]),
+            client.name or "—",
+            client.pk,
+            _("tylko sprawy tego kontrahenta"),
+            _("tylko sprawy tego kontrahenta"),
+        )
 
     def render_kind(self, record):
         return record.invoice.get_kind_display()

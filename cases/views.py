@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
@@ -20,8 +21,15 @@ from .claim_selectors import case_claim_context
 from .filters import CaseFilter
 from .formatting import format_date, format_money
 from .forms import CallForm, CasePauseForm, HandOverForm, NoteForm, PromiseForm
-from .models import Case
-from .selectors import CasePaginator, case_dunning_state, case_list_for_ui, case_stages_sent, case_timeline
+from .models import Case, Client
+from .selectors import (
+    CasePaginator,
+    case_dunning_state,
+    case_list_for_ui,
+    case_stages_sent,
+    case_sums,
+    case_timeline,
+)
 from .tables import CaseTable, ClosedCaseTable
 
 
@@ -71,6 +79,19 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
             return exports.csv_response(cases, columns, filename)
         return exports.xlsx_response(cases, columns, filename, title=str(self.title))
 
+    @cached_property
+    def sums(self):
+        """The sum row: count and total left to pay per currency of the filtered list (one query)."""
+        return case_sums(self.object_list)
+
+    def get_table_pagination(self, table):
+        # The sum row's counts are the list's count: the paginator needs no COUNT of its own.
+        paginate = super().get_table_pagination(table)
+        if paginate is not False:
+            count = sum(row.count for row in self.sums)
+            paginate["paginator_class"] = type("CountedCasePaginator", (CasePaginator,), {"count": count})
+        return paginate
+
     @property
     def title(self):
         return _("Sprawy zamknięte") if self.status == Case.Status.CLOSED else _("Sprawy aktywne")
@@ -85,8 +106,18 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
             status=self.status,
             export_query=query.urlencode(),
             can_act=self.request.user.has_perm("cases.change_case"),
+            sums=self.sums,
+            filter_client=self.filter_client(),
         )
         return context
+
+    def filter_client(self):
+        """The client the list is narrowed to (`?client_id=`), for the heading; None when not narrowed."""
+        form = self.filterset.form
+        client_id = form.cleaned_data.get("client_id") if hasattr(form, "cleaned_data") else None
+        if not client_id:
+            return None
+        return Client.objects.filter(pk=int(client_id)).only("pk", "company_name", "first_name", "last_name").first()
 
 
 # The clerk's actions on the case page: name -> form (prefixed by the name, so the fields of the

@@ -22,6 +22,7 @@ from django.utils import timezone
 from cases.calendar import business_today, next_business_day
 from cases.claim_selectors import case_claims, case_is_consumer, claim_display
 from cases.models import Case, CaseEvent, Client
+from cases.services import case_event_add, case_event_new
 
 from .models import InterestNote, InterestNoteCounter
 from .pdf import DemandData, DemandLine, InterestNoteData, Party, RenderError, render_demand, render_interest_note
@@ -145,11 +146,12 @@ def demand_failure_record(*, cases: Sequence[Case], error: str, user=None) -> No
     """Report on each case's timeline that its demand could not be produced."""
     now = timezone.now()
     CaseEvent.objects.bulk_create(
-        CaseEvent(
+        case_event_new(
             case_id=case.pk,
-            at=now,
+            now=now,
             kind=CaseEvent.Kind.NOTE,
-            message=f"Nie udało się przygotować wezwania do zapłaty (PDF): {error}"[:500],
+            code="demand.failed",
+            params={"error": error[:400]},
             data={"demand_error": error},
             user=user,
         )
@@ -254,14 +256,14 @@ def interest_note_issue(*, case: Case, user=None, day: date | None = None) -> In
             issued_at=timezone.now(),
             issued_by=user,
         )
-        CaseEvent.objects.create(
+        case_event_add(
             case=case,
-            at=note.issued_at,
+            now=note.issued_at,
             kind=CaseEvent.Kind.CLAIM,
-            message=f"Wystawiono notę odsetkową {number} na {claim.interest / 100:.2f} {invoice.currency}".replace(
-                ".", ","
-            ),
-            data={"interest_note": number, "interest": claim.interest},
+            code="interest_note.issued",
+            params={"number": number, "interest": claim.interest, "currency": invoice.currency},
+            interest_note=number,
+            interest=claim.interest,
             user=user,
         )
     return note
@@ -336,28 +338,29 @@ def interest_note_send(*, note: InterestNote, user=None) -> bool:
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{exc.__class__.__name__}: {exc}"[:500]
         InterestNote.objects.filter(pk=note.pk).update(send_status=InterestNote.SendStatus.FAILED, send_error=error)
-        _note_event(note, f"Nota odsetkowa {note.number}: wysyłka odrzucona ({error})", user)
+        _note_event(note, "interest_note.send_failed", {"number": note.number, "error": error}, user)
         log.warning("interest note %s not sent: %s", note.number, error)
         return False
     now = timezone.now()
     InterestNote.objects.filter(pk=note.pk).update(send_status=InterestNote.SendStatus.SENT, sent_at=now, send_error="")
-    _note_event(note, f"Nota odsetkowa {note.number} wysłana do: {', '.join(recipients)}", user, now=now)
+    _note_event(note, "interest_note.sent", {"number": note.number, "recipients": list(recipients)}, user, now=now)
     return True
 
 
-def _note_event(note: InterestNote, message: str, user, now=None) -> None:
-    CaseEvent.objects.create(
+def _note_event(note: InterestNote, code: str, params: dict, user, now=None) -> None:
+    case_event_new(
         case_id=note.case_id,
-        at=now or timezone.now(),
+        now=now or timezone.now(),
         kind=CaseEvent.Kind.CLAIM,
-        message=message[:500],
+        code=code,
+        params=params,
         data={"interest_note": note.number},
         user=user,
-    )
+    ).save(force_insert=True)
 
 
 def interest_note_mark_paid(*, note: InterestNote, day: date, user=None) -> bool:
     updated = InterestNote.objects.filter(pk=note.pk, paid_at__isnull=True).update(paid_at=day)
     if updated:
-        _note_event(note, f"Nota odsetkowa {note.number}: odsetki zapłacone {day:%d.%m.%Y}", user)
+        _note_event(note, "interest_note.paid", {"number": note.number, "day": day.isoformat()}, user)
     return bool(updated)

@@ -5,3 +5,12 @@ class InvoiceTrackerAdminConfig(AdminConfig):
     """django.contrib.admin with the project's site (titles in correct Polish: invoicetracker/admin_site.py)."""
 
     default_site = "invoicetracker.admin_site.InvoiceTrackerAdminSite"
+
+    def ready(self):
+        super().ready()
+        # The case page's letters: `cases` shows them through its hook, never importing `notifications`.
+        from cases.selectors import timeline_source_register
+
+        from .timeline_letters import case_letters
+
+        timeline_source_register(case_letters)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("worklist.urls")),  # /cases/today/ and /cases/<id>/send-next/
     path("cases/", include("cases.urls")),
+    path("clients/", include("invoicetracker.clients")),
     path("sync/", include("syncstatus.urls")),
     path("documents/", include("documents.urls")),
     path("reminders/", include("notifications.urls")),

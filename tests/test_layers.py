@@ -44,7 +44,6 @@ KNOWN_DEBTS: set[tuple[str, str]] = {
     ("cases/admin.py", "invoicetracker"),
     ("cases/admin.py", "notifications"),
     ("cases/admin.py", "syncstatus"),
-    ("cases/selectors.py", "notifications"),
     ("notifications/admin.py", "invoicetracker"),
     ("notifications/services/daily.py", "ops"),
     ("notifications/selectors.py", "syncstatus"),

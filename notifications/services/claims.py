@@ -34,7 +34,7 @@ from cases.services import case_claim_rung, case_release_rung, case_schedule_nex
 from ..emails import LetterItem, items_header, new_message_id, render_letters
 from ..models import Notification, ReminderMessage, ReminderRun
 from ..selectors import letters_sent_before, reminder_stages_active
-from .records import record_skipped, reminder_event, stage_label
+from .records import record_skipped, reminder_event, stage_params
 from .smtp import Delivery
 
 log = logging.getLogger("invoicetracker.reminders")
@@ -88,14 +88,12 @@ def client_has_too_many_emails(client: Client | None) -> bool:
     return client is not None and len(client.emails or []) > settings.REMINDER_MAX_RECIPIENTS
 
 
-def _capped_note(case: Case) -> str:
+def _capped_params(case: Case) -> dict:
+    """When the client has more addresses than a letter goes to: how many, and the cap (REMINDER_MAX_RECIPIENTS)."""
     client = case.invoice.client
     if not client_has_too_many_emails(client):
-        return ""
-    return (
-        f" (kontrahent ma {len(client.emails)} adresów; wysłano do pierwszych "
-        f"{settings.REMINDER_MAX_RECIPIENTS}, REMINDER_MAX_RECIPIENTS)"
-    )
+        return {}
+    return {"addresses": len(client.emails), "capped": settings.REMINDER_MAX_RECIPIENTS}
 
 
 def _queue_row(
@@ -260,10 +258,14 @@ def record_delivery(
             for claim in claimed.claims:
                 reminder_event(
                     claim.case,
-                    f"Wysłano przypomnienie {stage_label(claim.stage)} do {', '.join(row.recipients)}"
-                    + ("" if automatic else " (ręcznie)")
-                    + (f" w jednym e-mailu z {len(ids) - 1} innymi" if len(ids) > 1 else "")
-                    + _capped_note(claim.case),
+                    "letter.sent",
+                    {
+                        **stage_params(claim.stage),
+                        "recipients": list(row.recipients),
+                        "manual": not automatic,
+                        "others": len(ids) - 1,
+                        **_capped_params(claim.case),
+                    },
                     now=now,
                     user=user,
                     sent=True,
@@ -284,8 +286,8 @@ def record_delivery(
             for claim in claimed.claims:
                 reminder_event(
                     claim.case,
-                    f"Niepewne: przypomnienie {stage_label(claim.stage)} mogło dotrzeć; wymaga sprawdzenia "
-                    f"({delivery.error})",
+                    "letter.uncertain",
+                    {**stage_params(claim.stage), "error": delivery.error},
                     now=now,
                     user=user,
                     sent=False,
@@ -318,10 +320,10 @@ def record_delivery(
                     letter=True,
                     stages=stages,
                 )
-            what = "porzucone po wyczerpaniu prób" if final else "ponowienie przy następnej wysyłce"
             reminder_event(
                 claim.case,
-                f"Błąd wysyłki przypomnienia {stage_label(claim.stage)} (próba {n.attempts}, {what}): {delivery.error}",
+                "letter.failed_final" if final else "letter.failed",
+                {**stage_params(claim.stage), "attempts": n.attempts, "error": delivery.error},
                 now=now,
                 user=user,
                 sent=False,
@@ -356,7 +358,8 @@ def notifications_mark_interrupted(*, now: datetime | None = None) -> int:
             marked += 1
             reminder_event(
                 row.case,
-                f"Niepewne: wysyłka przypomnienia {stage_label(row.stage)} została przerwana; wymaga sprawdzenia",
+                "letter.interrupted",
+                stage_params(row.stage),
                 now=now,
                 sent=False,
                 offset=row.stage_offset if row.stage_offset is not None else row.stage.offset_days,

@@ -59,6 +59,7 @@ from .records import (
     record_skipped,
     reminder_event,
     stage_label,
+    stage_params,
 )
 from .smtp import ConnectionFactory, Sender, describe
 
@@ -188,7 +189,8 @@ def _give_up(*, due: DueStage, failed: Notification, day: date, stages, run, now
         Notification.objects.filter(pk=failed.pk).update(reason=Reason.MAX_ATTEMPTS, updated_at=timezone.now())
         reminder_event(
             fresh,
-            f"Porzucono przypomnienie {stage_label(stage)} po {failed.attempts} nieudanych próbach",
+            "letter.abandoned",
+            {**stage_params(stage), "attempts": failed.attempts},
             now=now,
             sent=False,
             offset=stage.offset_days,

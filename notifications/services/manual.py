@@ -27,7 +27,7 @@ from ..models import Notification
 from ..selectors import reminder_stages_active
 from .claims import ClaimedMessage, Letter, RenderFailed, claim_message, recipients_for
 from .daily import deliver
-from .records import ReminderNotSendable, SendReport, reminder_event, stage_label
+from .records import ReminderNotSendable, SendReport, reminder_event, stage_label, stage_params
 from .smtp import ConnectionFactory, Sender, default_connection
 
 Status = Notification.Status
@@ -142,7 +142,8 @@ def notification_confirm_sent(*, notification: Notification, user, now: datetime
     if changed:
         reminder_event(
             notification.case,
-            f"Potwierdzono wysłanie przypomnienia {stage_label(notification.stage)}",
+            "letter.confirmed",
+            stage_params(notification.stage),
             now=now,
             user=user,
             sent=True,

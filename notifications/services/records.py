@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, ReminderStage
 from cases.services import case_event_add
+from cases.timeline import LETTER_REASONS
+from cases.timeline import stage_params as stage_params
 
 from ..emails import reminder_language
 from ..models import Notification, ReminderRun
@@ -107,8 +109,9 @@ def stage_label(stage: ReminderStage) -> str:
     return f"„{stage.name}” ({stage.offset_days:+d})"
 
 
-def reminder_event(case: Case, message: str, *, now: datetime, user=None, **data) -> None:
-    case_event_add(case=case, kind=CaseEvent.Kind.REMINDER, message=message, now=now, user=user, **data)
+def reminder_event(case: Case, code: str, params: dict, *, now: datetime, user=None, **data) -> None:
+    """A letter's line on the timeline: a code of `cases.timeline` and its raw parameters."""
+    case_event_add(case=case, kind=CaseEvent.Kind.REMINDER, code=code, params=params, now=now, user=user, **data)
 
 
 SKIP_NOTES = {
@@ -150,7 +153,8 @@ def record_skipped(
         )
     reminder_event(
         case,
-        f"Pominięto etap {stage_label(stage)}: {note}",
+        "letter.skipped",
+        {**stage_params(stage), "why": reason if reason in LETTER_REASONS else note},
         now=now,
         user=user,
         sent=False,
@@ -189,8 +193,10 @@ def record_held(
     if created:
         reminder_event(
             case,
-            f"Wstrzymano przypomnienie {stage_label(stage)}: {message}",
+            "letter.held",
+            {**stage_params(stage), "why": reason if reason in LETTER_REASONS else message},
             now=now,
+            note=message,
             user=user,
             sent=False,
             offset=stage.offset_days,
@@ -220,7 +226,8 @@ def record_no_email(*, case: Case, stage: ReminderStage, day: date, run, now: da
     )
     reminder_event(
         case,
-        f"Nie wysłano przypomnienia {stage_label(stage)}: {note}",
+        "letter.no_email",
+        {**stage_params(stage), "raw": repr(raw)},
         now=now,
         sent=False,
         offset=stage.offset_days,

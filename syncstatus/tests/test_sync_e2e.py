@@ -120,7 +120,12 @@ def test_full_and_partial_payments(api, world):
     assert case.status == Case.Status.ACTIVE
     assert (case.invoice.paid, case.invoice.left_to_pay) == (23456, 100000)
     payment = case.events.get(kind=CaseEvent.Kind.PAYMENT)
-    assert payment.message == "Wpłata: zapłacono 234,56 zł z 1 234,56 zł, pozostało 1 000,00 zł"
+    # The payment itself and what is left, not the cumulative total; in the reader's language.
+    assert payment.message == "Wpłata 234,56 zł; pozostało do zapłaty 1 000,00 zł"
+    assert (payment.code, payment.params) == (
+        "case.payment",
+        {"amount": 23456, "left": 100000, "currency": "PLN"},
+    )
     world.pay(inv["uuid"])  # the rest
     world.advance(1)
     run = run_day(api, world)
