@@ -49,3 +49,19 @@ def test_the_case_list_and_the_runs_table_fit_the_screen(page, live_server, runs
     shot(f"lists-sync-runs-{language}-{width}")
     assert fit["table"] <= fit["box"], fit
     assert fit["page"] <= fit["viewport"], fit
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_the_reports_page_fits_and_draws_its_charts(page, live_server, runs, shot, language, width, height):
+    """The manager's reports at both screen sizes and in both languages: charts drawn, nothing cut off."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+    log_in(page, live_server, "/sync/reports/")
+    page.wait_for_selector("#aging-table")
+    assert page.locator("svg").count() >= 3  # the period charts and the aging money chart, server-rendered
+    width_now = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    shot(f"reports-{language}-{width}")
+    assert width_now[0] <= width_now[1], width_now
+    text = page.inner_text("main, #content")
+    assert ("Raporty" in text) == (language == "pl")
