@@ -21,6 +21,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext, override
 
 from cases import ladder
 from cases.calendar import is_business_day, next_business_day
@@ -85,21 +86,10 @@ HEADER_ITEMS = "X-InvoiceTracker-Items"
 # --- Formatting -----------------------------------------------------------------
 
 
-def plural_pl(n: int, one: str, few: str, many: str) -> str:
-    """Polish plural form: 1 dzień, 2 dni, 5 dni; 1 rok, 2 lata, 5 lat, 22 lata, 12 lat."""
-    n = abs(n)
-    if n == 1:
-        return one
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return few
-    return many
-
-
 def days_text(n: int, language: str = "pl") -> str:
-    """`1 dzień`, `2 dni`, `5 dni` (Polish), `1 day`, `5 days` (English)."""
-    if language == "en":
-        return f"{n} day" if abs(n) == 1 else f"{n} days"
-    return f"{n} {plural_pl(n, 'dzień', 'dni', 'dni')}"
+    """`1 dzień`, `2 dni`, `5 dni` (Polish), `1 day`, `5 days` (English): the catalogues' plural forms."""
+    with override(language):
+        return ngettext("%(n)s dzień", "%(n)s dni", abs(n)) % {"n": n}
 
 
 # --- Context ----------------------------------------------------------------------
