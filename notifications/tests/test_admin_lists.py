@@ -101,3 +101,38 @@ def test_the_date_hierarchy_lists_the_months_with_e_mails(admin_client, stages):
     year = timezone.localtime().year
     html = admin_client.get(CHANGELIST, {"created_at__year": year}).content.decode()
     assert f"created_at__month={timezone.localtime().month}" in html
+
+
+def _messages(client_name: str, n: int):
+    from notifications.models import ReminderMessage
+
+    client = make_client(client_name, nip=f"{5261040828 + n + len(client_name)}", emails=("biuro@x.pl",))
+    now = timezone.now()
+    return ReminderMessage.objects.bulk_create(
+        ReminderMessage(
+            client=client, status="sent", mode="auto", send_date=now.date(), recipients=["biuro@x.pl"],
+            subject=f"Wezwanie do zapłaty: FV/{client_name[:3]}/{i}", items=f"{1000 + i}:+14",
+            message_id=f"<{client_name[:3]}.{i}@test>", sent_at=now,
+        )
+        for i in range(n)
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_the_reminder_email_log_searches_and_sorts_in_constant_queries(admin_client, n, django_assert_max_num_queries):
+    _messages("Kowalski Budownictwo Sp. z o.o.", n)
+    _messages("Nowak Handel", 2)
+    url = "/admin/notifications/remindermessage/"
+    with django_assert_max_num_queries(9):
+        by_client = admin_client.get(url, {"q": "Kowal"}).content.decode()
+    assert by_client.count("FV/Kow/") == n  # the client's e-mails, found through its name
+    assert "FV/Now/" not in by_client
+    by_subject = admin_client.get(url, {"q": "FV/Now/1"}).content.decode()
+    assert "FV/Now/1" in by_subject
+    assert "FV/Kow/" not in by_subject
+    by_id = admin_client.get(url, {"q": "<Now.0@test>"}).content.decode()
+    assert "FV/Now/0" in by_id
+    assert "FV/Now/1" not in by_id
+    for order in range(1, 9):
+        with django_assert_max_num_queries(9):
+            assert admin_client.get(url, {"o": f"-{order}"}).status_code == 200
