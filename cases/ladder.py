@@ -59,6 +59,16 @@ def first_business_day_on_or_after(day: date, *, business_days: bool | None = No
     return day
 
 
+def demand_deadline(day: date, *, days: int | None = None) -> date:
+    """The formal demand's payment deadline (policy section 3): `days` (default `REMINDER_DEMAND_DAYS`)
+    from the day it is sent, moved to a business day. The letter and its PDF both state this one date."""
+    if days is None:
+        from django.conf import settings
+
+        days = settings.REMINDER_DEMAND_DAYS
+    return first_business_day_on_or_after(day + timedelta(days=days))
+
+
 def last_business_day_before(day: date) -> date:
     day -= timedelta(days=1)
     while not is_business_day(day):

@@ -11,7 +11,7 @@ import logging
 import smtplib
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cases.calendar import business_today, next_business_day
+from cases import ladder
+from cases.calendar import business_today
 from cases.claim_selectors import case_claims, case_is_consumer, claim_display
 from cases.models import Case, CaseEvent, Client
 from cases.services import case_event_add, case_event_new
@@ -67,11 +68,6 @@ def _contact() -> str:
     return " · ".join(part for part in (settings.REMINDER_CONTACT_EMAIL, settings.REMINDER_CONTACT_PHONE) if part)
 
 
-def demand_deadline(day: date) -> date:
-    """`REMINDER_DEMAND_DAYS` days from the demand date, moved to a business day."""
-    return next_business_day(day + timedelta(days=settings.REMINDER_DEMAND_DAYS))
-
-
 def demand_data_for_cases(*, cases: Sequence[Case], day: date, language: str | None = None) -> DemandData:
     """Everything the demand states, for cases of one client (with the claims as of `day`)."""
     cases = list(Case.objects.select_related("invoice", "invoice__client").filter(pk__in=[c.pk for c in cases]))
@@ -114,7 +110,7 @@ def demand_data_for_cases(*, cases: Sequence[Case], day: date, language: str | N
         debtor=_debtor(client),
         place=_place(),
         day=day,
-        deadline=demand_deadline(day),
+        deadline=ladder.demand_deadline(day),
         bank_account=accounts.pop() if len(accounts) == 1 else settings.SELLER_BANK_ACCOUNT,
         lines=lines,
         language=language or (client.language if client else "pl"),
@@ -236,7 +232,7 @@ def interest_note_issue(*, case: Case, user=None, day: date | None = None) -> In
             interest_to=claim.interest_to,
             interest=claim.interest,
             bank_account=invoice.bank_account or settings.SELLER_BANK_ACCOUNT,
-            deadline=demand_deadline(day),
+            deadline=ladder.demand_deadline(day),
             consumer=consumer,
             language=client.language if client else "pl",
         )

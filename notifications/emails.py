@@ -132,11 +132,6 @@ def following_stages(*, case: Case, stage: ReminderStage, day: date, stages: lis
     return result
 
 
-def payment_deadline(day: date) -> date:
-    """The formal demand's deadline: REMINDER_DEMAND_DAYS from the sending day, moved to a business day."""
-    return ladder.first_business_day_on_or_after(day + timedelta(days=settings.REMINDER_DEMAND_DAYS))
-
-
 @dataclass(frozen=True)
 class LetterItem:
     """One (case, rung) letter in an e-mail."""
@@ -239,7 +234,7 @@ def reminder_context(
             part for part in (settings.REMINDER_CONTACT_EMAIL, settings.REMINDER_CONTACT_PHONE) if part
         ),
         "consumer": invoice.buyer_is_consumer,
-        "payment_deadline": format_date(payment_deadline(day)),
+        "payment_deadline": format_date(ladder.demand_deadline(day)),
         "contact_email": settings.REMINDER_CONTACT_EMAIL,
         "contact_phone": settings.REMINDER_CONTACT_PHONE,
         "stage_name": stage.name,
