@@ -42,9 +42,9 @@ def add_claim_data() -> None:
     """Rates for every day and month of the data set, and partial payments on every tenth active case."""
     from django.utils import timezone
 
-    from cases.calendar import business_today
     from cases.models import Case, CaseEvent, Invoice
     from claims.models import CommercialRate, ExchangeRate, StatutoryRate
+    from common.calendar import business_today
 
     today = business_today()
     CommercialRate.objects.get_or_create(
@@ -113,8 +113,8 @@ def main() -> None:
     from django.db import connections
     from django.test import Client
 
-    from cases.calendar import business_today
     from cases.services import case_claims_refresh
+    from common.calendar import business_today
     from syncstatus.reports import aging_report
 
     today = business_today()

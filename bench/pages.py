@@ -174,8 +174,8 @@ def fill(size: int, *, seed: int = 5) -> None:
     connection = connections[CURRENT["alias"]]
     from django.utils import timezone
 
-    from cases.calendar import business_today
     from cases.models import Case, Client, Invoice, ReminderStage
+    from common.calendar import business_today
 
     rng = random.Random(seed)
     with connection.cursor() as cursor:

@@ -29,8 +29,8 @@ def month(days: int, clients: int, invoices: int, digest: bool) -> dict:
     from django.conf import settings
     from django.core import mail
 
-    from cases.calendar import WARSAW
     from cases.models import Invoice
+    from common.calendar import WARSAW
     from infakt.client import InfaktAPI
     from infakt_simulator.demo import build_demo_world
     from infakt_simulator.testing import running_simulator

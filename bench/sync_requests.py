@@ -85,8 +85,8 @@ def endpoint_of_kind(kind: str) -> str:
 def month(days: int, clients: int, invoices: int, receivables: bool = False) -> None:
     import time_machine
 
-    from cases.calendar import WARSAW
     from cases.models import Case
+    from common.calendar import WARSAW
     from infakt.client import InfaktAPI
     from infakt_simulator.demo import build_demo_world
     from infakt_simulator.testing import running_simulator
@@ -171,8 +171,8 @@ def month(days: int, clients: int, invoices: int, receivables: bool = False) -> 
 def bulk(count: int) -> None:
     import time_machine
 
-    from cases.calendar import WARSAW
     from cases.models import Case
+    from common.calendar import WARSAW
     from infakt.client import InfaktAPI
     from infakt_simulator.demo import build_demo_world
     from infakt_simulator.testing import running_simulator

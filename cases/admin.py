@@ -25,12 +25,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from invoicetracker.admin_utils import ReadOnlyAdminMixin
+from common import formatting
+from common.admin_utils import ReadOnlyAdminMixin
+from common.calendar import business_today
 from notifications.admin import NotificationInline
 
-from . import formatting
 from .admin_dates import DateHierarchyQuerySet
-from .calendar import business_today
 from .claim_selectors import case_claim_context, case_claims, claim_display
 from .forms import CloseForm, HandOverForm, PauseForm, SendStageForm, WaiverForm
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q

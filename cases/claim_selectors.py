@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from claims.calc import BUSINESS, CONSUMER, MEDICAL, Claim, ClaimInput, RateTables, claim_for, previous_month
 from claims.selectors import rate_tables
+from common.formatting import format_date, format_money, warsaw_date
 
-from .formatting import format_date, format_money, warsaw_date
 from .models import Case, CaseEvent, Invoice
 from .parties import buyer_is_consumer
 

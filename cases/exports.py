@@ -18,8 +18,9 @@ from io import BytesIO
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from . import formatting
-from .calendar import business_today
+from common import formatting
+from common.calendar import business_today
+
 from .claim_selectors import CLAIM_FIELDS, claims_for_rows
 from .models import REVIEW_PAUSE_REASON, Case, Invoice
 

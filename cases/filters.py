@@ -13,7 +13,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .calendar import business_today
+from common.calendar import business_today
+
 from .forms import DateInput
 from .models import Case, Invoice, ReminderStage, case_paused_q
 from .selectors import case_filter_days_past_due, case_search_q, missing_email_q

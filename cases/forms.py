@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .calendar import business_today
+from common.calendar import business_today
+
 from .models import Case, CaseEvent, ReminderStage
 
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .calendar import is_business_day
+from common.calendar import is_business_day
 
 # Why a rung was recorded as skipped (stored on the reminder log; see notifications.models).
 NOT_APPLICABLE_AFTER_PLANNED_DAY = "before_due_late"

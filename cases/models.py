@@ -1,7 +1,7 @@
 """The dunning domain: InFakt clients and invoices mirrored locally, and cases.
 
 Money is integer grosze (minor units of the invoice currency) everywhere; it is
-formatted only at the edge (`cases.formatting`).
+formatted only at the edge (`common.formatting`).
 """
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ class Case(models.Model):
     @property
     def paused_until_display(self) -> str:
         """The end of the pause as staff read it: a date, or "do potwierdzenia" for a correction review."""
-        from .formatting import format_date
+        from common.formatting import format_date
 
         if self.paused_until is not None:
             return format_date(self.paused_until)

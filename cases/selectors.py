@@ -30,7 +30,8 @@ from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
-from .calendar import WARSAW, business_today
+from common.calendar import WARSAW, business_today
+
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 from .services import normalize_nip
 from .timeline import LETTER_REASONS

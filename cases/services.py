@@ -15,12 +15,12 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from claims.selectors import rate_tables
+from common.calendar import business_today
+from common.formatting import format_money
 from infakt.types import ClientRecord, InvoiceRecord
 
 from . import ladder, timeline
-from .calendar import business_today
 from .claim_selectors import CLAIM_FIELDS, case_fx_keys_needed, claim_payments, claims_for_rows
-from .formatting import format_money
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
 
 DUNNABLE_STATUSES = frozenset({Invoice.Status.SENT, Invoice.Status.PRINTED})

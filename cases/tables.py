@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import formatting
-from .calendar import business_today
+from common import formatting
+from common.calendar import business_today
+
 from .claim_selectors import case_claims, claim_display
 from .models import Case
 

@@ -2,7 +2,7 @@
 
 A `CaseEvent` stores a `code` and raw `params` (money in grosze with its currency, dates as ISO
 strings, choices as their stored values); the text is built when someone reads it, from the
-`gettext_lazy` template registered here, with money and dates formatted by `cases.formatting`.
+`gettext_lazy` template registered here, with money and dates formatted by `common.formatting`.
 `message` keeps the Polish text as well (for the admin's search and for rows written before codes
 existed, which are shown as they are).
 
@@ -20,7 +20,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 
-from .formatting import format_date, format_money
+from common.formatting import format_date, format_money
+
 from .models import Case, CaseEvent, Invoice
 
 

@@ -15,11 +15,12 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from common.calendar import business_today
+from common.formatting import format_date, format_money
+
 from . import exports, services
-from .calendar import business_today
 from .claim_selectors import case_claim_context
 from .filters import CaseFilter
-from .formatting import format_date, format_money
 from .forms import CallForm, CasePauseForm, HandOverForm, NoteForm, PromiseForm
 from .models import Case, Client
 from .selectors import (

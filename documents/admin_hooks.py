@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from cases.calendar import business_today
 from cases.models import Case
+from common.calendar import business_today
 
 from .services import DemandError, demand_failure_record, demand_pdf_for_cases
 from .views import pdf_response

@@ -26,7 +26,7 @@ class RenderError(Exception):
 
 
 def money(amount: int | None, currency: str) -> str:
-    """1234567, "PLN" -> "12 345,67 zł" (the same format as cases.formatting; no upward import)."""
+    """1234567, "PLN" -> "12 345,67 zł" (the same format as common.formatting; no upward import)."""
     if amount is None:
         return _("do uzupełnienia")
     sign = "-" if amount < 0 else ""

@@ -20,10 +20,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from cases import ladder
-from cases.calendar import business_today
 from cases.claim_selectors import case_claims, case_is_consumer, claim_display
 from cases.models import Case, CaseEvent, Client
 from cases.services import case_event_add, case_event_new
+from common.calendar import business_today
 
 from .models import InterestNote, InterestNoteCounter
 from .pdf import DemandData, DemandLine, InterestNoteData, Party, RenderError, render_demand, render_interest_note

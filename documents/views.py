@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.calendar import business_today
-from cases.formatting import format_money
 from cases.models import Case
+from common.calendar import business_today
+from common.formatting import format_money
 
 from .models import InterestNote
 from .services import (

@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
-from cases.calendar import business_today
 from cases.claim_selectors import case_claims, claim_display
 from cases.models import Case, CaseEvent, Client
 from cases.selectors import case_list_for_ui
+from common.calendar import business_today
 from notifications.models import Notification, ReminderMessage
 
 # How many rows each section shows before it links to the full list.

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_q.models import Schedule
 
-from cases.calendar import WARSAW
+from common.calendar import WARSAW
 
 
 @dataclass(frozen=True)

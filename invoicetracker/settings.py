@@ -289,15 +289,15 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
     raise _fail("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {LOG_LEVEL!r}", "Set LOG_LEVEL=INFO.")
 # json: one JSON object a line with `severity` (Cloud Logging on App Engine parses it); plain: one text line.
-# Both carry the sync or reminder run id of the records logged inside a run (ops/logs.py).
+# Both carry the sync or reminder run id of the records logged inside a run (common/logs.py).
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if (DEBUG or TESTING) else "json").strip().lower()
 if LOG_FORMAT not in {"json", "plain"}:
     raise _fail("LOG_FORMAT", f"must be json or plain, got {LOG_FORMAT!r}", "Set LOG_FORMAT=json or LOG_FORMAT=plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"run_context": {"()": "ops.logs.RunContextFilter"}},
-    "formatters": {"plain": {"()": "ops.logs.PlainFormatter"}, "json": {"()": "ops.logs.JsonFormatter"}},
+    "filters": {"run_context": {"()": "common.logs.RunContextFilter"}},
+    "formatters": {"plain": {"()": "common.logs.PlainFormatter"}, "json": {"()": "common.logs.JsonFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["run_context"]},
     },
@@ -399,8 +399,8 @@ SELLER_CITY = env.str("SELLER_CITY", default="")
 # --- UI ------------------------------------------------------------------------------
 # Owned by cases/ (issue #5): staff and manager UI.
 
-# Dates as 31.12.2026 in every language (admin included); see cases/formats/.
-FORMAT_MODULE_PATH = ["cases.formats"]
+# Dates as 31.12.2026 in every language (admin included); see common/formats/.
+FORMAT_MODULE_PATH = ["common.formats"]
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 # --- end UI ----------------------------------------------------------------------------
 

@@ -19,11 +19,11 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from cases.calendar import business_today
-from cases.formatting import format_datetime
 from cases.models import Case, Client, Invoice, ReminderStage
 from cases.selectors import case_search_q, search_terms
-from invoicetracker.admin_utils import ReadOnlyAdminMixin
+from common.admin_utils import ReadOnlyAdminMixin
+from common.calendar import business_today
+from common.formatting import format_datetime
 
 from .emails import (
     LANGUAGES,

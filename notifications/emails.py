@@ -7,7 +7,7 @@ The result is wrapped by the layout triplet `templates/emails/reminder-subject.t
 `-body.txt` and `-body.html` (seller footer), as in healthchecks' `hc/lib/emails.py`.
 
 Money is formatted here, at the edge: `1 234,56 zł` (plain spaces, as in the staff UI,
-`cases.formatting`), other currencies by code: `1 234,56 EUR`.
+`common.formatting`), other currencies by code: `1 234,56 EUR`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext, override
 
 from cases import ladder
-from cases.calendar import is_business_day, next_business_day
-from cases.formatting import format_date, format_money
 from cases.models import Case, Client, ReminderStage
+from common.calendar import is_business_day, next_business_day
+from common.formatting import format_date, format_money
 
 from .render_limits import render_limited
 

@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import ladder
-from cases.formatting import format_date
 from cases.models import Case, Client, ReminderStage
+from common.formatting import format_date
 from syncstatus.models import SyncRun
 
 from .models import Notification, ReminderMessage, ReminderReview, ReminderRun

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cases.calendar import business_today
+from common.calendar import business_today
 
 from . import services
 from .models import ReminderRun

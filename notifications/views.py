@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_q.tasks import async_task
 
-from cases.calendar import business_today
+from common.calendar import business_today
 
 from .emails import LetterItem, lead_item
 from .models import ReminderReview

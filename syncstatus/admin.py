@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cases import formatting
-from invoicetracker.admin_utils import ReadOnlyAdminMixin
+from common import formatting
+from common.admin_utils import ReadOnlyAdminMixin
 
 from .models import SkippedRecord, SyncRun
 from .selectors import PHASE_LABELS, request_kinds_display

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases import formatting
 from cases.models import Case
 from cases.selectors import case_count_to_hand_over, clients_with_too_many_emails, missing_email_q
+from common import formatting
 from notifications.models import Notification, ReminderRun
 from notifications.selectors import reminder_review_pending
 

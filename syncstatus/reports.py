@@ -20,10 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases import formatting
-from cases.calendar import business_today
 from cases.models import Case, ReminderStage
 from cases.selectors import DAYS_PAST_DUE_BUCKETS
+from common import formatting
+from common.calendar import business_today
 from documents.selectors import interest_noted_per_month
 from notifications.emails import render_triplet
 from notifications.models import Notification, ReminderRun

@@ -14,9 +14,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import formatting
-from cases.calendar import WARSAW
 from cases.models import Case, ReminderStage
+from common import formatting
+from common.calendar import WARSAW
 from notifications.models import Notification, ReminderRun
 
 from .models import SkippedRecord, SyncRun

@@ -58,7 +58,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cases.calendar import business_today, stage_send_date
 from cases.claim_selectors import case_fx_keys_needed
 from cases.models import Case, Client, Invoice, ReminderStage, case_paused_q
 from cases.services import (
@@ -76,6 +75,8 @@ from cases.services import (
     is_dunnable,
 )
 from claims.nbp import exchange_rates_fetch_missing
+from common.calendar import business_today, stage_send_date
+from common.logs import log_context
 from infakt.client import InfaktAPI, PageInfo
 from infakt.errors import InfaktAuthError, InfaktError, InfaktForbidden, InfaktNotFound, InfaktPaymentRequired
 from infakt.types import (
@@ -91,7 +92,6 @@ from infakt.types import (
     SkippedRecord,
     endpoint_for_kind,
 )
-from ops.logs import log_context
 
 from .models import EndpointState, SyncRun
 from .models import SkippedRecord as SkippedRecordRow

@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 
-from cases.calendar import business_today
+from common.calendar import business_today
 from notifications.tasks import reminders_send_due
 from syncstatus.models import SyncRun
 from syncstatus.services import SyncAlreadyRunning, SyncFailed, sync_run

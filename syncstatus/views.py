@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import formatting
-from cases.calendar import business_today
+from common import formatting
+from common.calendar import business_today
 from documents.selectors import interest_note_totals
 
 from . import reports, selectors

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from cases.calendar import is_business_day
 from cases.models import Case, ReminderStage
+from common.calendar import is_business_day
 from notifications.models import Notification
 from notifications.services import reminders_send_due
 from notifications.tests.conftest import example_rates, reminder_settings, smtp_server  # noqa: F401

@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from cases.calendar import WARSAW, next_business_day
 from cases.models import Case, CaseEvent, Client, Invoice, case_paused_q
+from common.calendar import WARSAW, next_business_day
 from notifications.models import Notification
 from notifications.selectors import (
     ClientLetters,

@@ -18,10 +18,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_q.tasks import async_task
 
-from cases.calendar import business_today
-from cases.formatting import format_date
 from cases.models import Case, Client
 from cases.services import case_confirm_amount, case_mark_handed_over, case_promise_end
+from common.calendar import business_today
+from common.formatting import format_date
 from notifications.models import Notification
 from notifications.selectors import reminder_review_pending
 from notifications.services import (

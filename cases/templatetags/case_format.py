@@ -2,7 +2,7 @@
 
 from django import template
 
-from cases import formatting
+from common import formatting
 
 register = template.Library()
 

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from cases.calendar import business_today
 from cases.models import Case, CaseEvent, Client, Invoice, ReminderStage
+from common.calendar import business_today
 
 _ids = itertools.count(1000)
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.calendar import business_today
 from cases.models import Case, CaseEvent
+from common.calendar import business_today
 from syncstatus.models import SyncRun
 
 from .conftest import make_case

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from cases.calendar import business_today
 from cases.models import Case, CaseEvent
 from cases.tests.conftest import make_case
+from common.calendar import business_today
 
 
 @pytest.fixture

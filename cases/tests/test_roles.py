@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.calendar import business_today
 from cases.models import Case, CaseEvent
+from common.calendar import business_today
 from syncstatus.models import SyncRun
 
 from .conftest import make_case

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.calendar import business_today
-from cases.formatting import format_date, format_datetime, format_money
 from cases.models import Case, CaseEvent
+from common.calendar import business_today
+from common.formatting import format_date, format_datetime, format_money
 
 from .conftest import make_case
 

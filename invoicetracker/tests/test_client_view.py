@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.calendar import business_today
-from cases.formatting import format_date
 from cases.models import Case, CaseEvent
 from cases.tests.conftest import make_case, make_client
+from common.calendar import business_today
+from common.formatting import format_date
 from notifications.models import ReminderMessage
 
 ACTIVE = reverse("cases:active")

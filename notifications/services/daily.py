@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cases.models import ReminderStage
 from cases.services import case_claim_rung
-from ops.logs import log_context
+from common.logs import log_context
 
 from ..emails import (
     AttachmentFailed,

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import ladder
-from cases.calendar import business_today
 from cases.models import Case, ReminderStage
 from cases.services import case_lock_for_manual
+from common.calendar import business_today
 
 from ..emails import (
     AttachmentFailed,

@@ -11,9 +11,9 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cases.calendar import business_today
 from cases.models import Case, Client
 from cases.services import case_claim_rung
+from common.calendar import business_today
 
 from ..models import Notification, ReminderReview
 from ..selectors import case_due_stage, reminder_letters_planned, reminder_review_pending, reminder_stages_active

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from cases.calendar import business_today
 from cases.models import ReminderStage
+from common.calendar import business_today
 from tests.browser_support import PASSWORD, log_in
 
 from .conftest import World

@@ -22,11 +22,11 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from django_q.models import Task
 from django_q.tasks import async_task
 
+from common.logs import JsonFormatter, PlainFormatter, RunContextFilter
 from infakt_simulator.demo import build_demo_world
 from infakt_simulator.testing import running_simulator
 from notifications.models import Notification, ReminderRun
 from notifications.tests.conftest import Handler, free_port
-from ops.logs import JsonFormatter, PlainFormatter, RunContextFilter
 from syncstatus.models import SkippedRecord, SyncRun
 from syncstatus.services import SyncFailed, sync_run
 from syncstatus.tests.conftest import START, morning

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from cases.calendar import WARSAW
 from cases.services import is_dunnable
 from cases.tests.conftest import manager_client, manager_user, staff_client, staff_user, stages  # noqa: F401 (fixtures)
+from common.calendar import WARSAW
 from infakt.client import InfaktAPI
 from infakt.types import parse_invoice
 from infakt_simulator.demo import build_demo_world

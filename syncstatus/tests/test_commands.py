@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_q.models import Schedule
 
-from cases.calendar import WARSAW
 from cases.models import Case
+from common.calendar import WARSAW
 from invoicetracker.schedules import ensure_schedules, next_occurrence
 from syncstatus.models import SyncRun
 

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.calendar import business_today
 from cases.models import Case
 from cases.tests.conftest import ensure_stages, make_case, make_client
+from common.calendar import business_today
 from notifications.models import Notification
 from syncstatus.health import health_alerts
 from syncstatus.models import SyncRun

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from cases.calendar import business_today
 from cases.models import ReminderStage
 from cases.tests.conftest import ensure_stages, make_case, make_client
+from common.calendar import business_today
 from notifications.models import Notification, ReminderRun
 from syncstatus.models import SkippedRecord, SyncRun
 from syncstatus.selectors import PANEL_SYNC_GROUP

@@ -22,8 +22,8 @@ from django.contrib.auth.models import Permission, User
 from django.db import connection, connections
 from playwright.sync_api import expect
 
-from cases.calendar import business_today
 from cases.tests.conftest import ensure_stages
+from common.calendar import business_today
 from infakt_simulator.demo import build_demo_world
 from syncstatus.models import SyncRun
 from syncstatus.services import sync_run

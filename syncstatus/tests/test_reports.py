@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.calendar import WARSAW, business_today
 from cases.models import Case, ReminderStage
 from cases.tests.conftest import make_case, make_client, make_user
+from common.calendar import WARSAW, business_today
 from invoicetracker.schedules import declared_schedules
 from notifications.models import Notification
 from syncstatus import charts, reports

@@ -15,8 +15,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection, connections
 
-from cases.calendar import stage_send_date
 from cases.models import Case, CaseEvent, Invoice
+from common.calendar import stage_send_date
 from infakt_simulator.demo import build_demo_world
 from syncstatus.models import SkippedRecord, SyncRun
 from syncstatus.services import SyncAlreadyRunning, SyncFailed

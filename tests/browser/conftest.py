@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from cases.calendar import business_today
 from cases.models import Case, CaseEvent
 from cases.tests.conftest import ensure_stages, make_case, make_client
+from common.calendar import business_today
 from tests.browser_support import PASSWORD, log_in
 
 

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.formatting import format_date, format_money
 from cases.models import Case, CaseEvent, Client
 from cases.services import case_event_add
+from common.formatting import format_date, format_money
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from cases.calendar import business_today
 from cases.models import Case
+from common.calendar import business_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

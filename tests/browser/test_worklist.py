@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from cases.calendar import business_today
 from cases.models import Case, CaseEvent
 from cases.services import case_schedule_next
 from cases.tests.conftest import ensure_stages, make_case, make_client
+from common.calendar import business_today
 from notifications.models import Notification, ReminderReview
 from tests.browser_support import PASSWORD, log_in
 

@@ -19,8 +19,8 @@ from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.scheduler import scheduler
 
-from cases.calendar import WARSAW, business_today
 from cases.models import Case, CaseEvent
+from common.calendar import WARSAW, business_today
 from infakt_simulator.demo import build_demo_world
 from invoicetracker.schedules import ensure_schedules, next_occurrence
 from notifications.models import Notification, ReminderRun

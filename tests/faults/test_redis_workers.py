@@ -17,8 +17,8 @@ from django_q.conf import Conf
 from django_q.models import Task
 from django_q.tasks import async_task
 
-from cases.calendar import business_today
 from cases.models import Case
+from common.calendar import business_today
 from infakt_simulator.demo import build_demo_world
 from syncstatus.models import SyncRun
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.core import mail
 from django.urls import reverse
 
-from cases.calendar import business_today
 from cases.models import Case
+from common.calendar import business_today
 from notifications.models import Notification
 
 

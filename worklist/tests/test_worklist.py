@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cases.calendar import business_today
 from cases.models import Case, CaseEvent
 from cases.services import case_promise_to_pay
+from common.calendar import business_today
 from notifications.models import Notification, ReminderReview
 from worklist.selectors import next_plan_day
 

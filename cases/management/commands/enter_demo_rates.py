@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cases.calendar import business_today
 from cases.claim_selectors import case_fx_keys_needed
 from cases.services import case_claims_refresh
 from claims.models import CommercialRate, ExchangeRate, StatutoryRate
+from common.calendar import business_today
 
 SOURCE = "DEMO: wartość przykładowa do pokazu, nie oficjalna (./run, symulator InFakt)"
 # Example values only: the last verified reference rate (3,75 % from 05.03.2026) plus the statutory margins.

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cases.calendar import business_today
 from cases.claim_selectors import case_claims
 from cases.exports import csv_text
 from cases.selectors import case_list, case_stages_sent
+from common.calendar import business_today
 
 COLUMNS = [
     "invoice_id",

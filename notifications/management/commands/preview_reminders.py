@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cases.calendar import business_today
+from common.calendar import business_today
 from notifications.management.commands.send_reminders import parse_date, print_report
 from notifications.services import reminders_preview
 

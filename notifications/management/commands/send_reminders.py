@@ -15,7 +15,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cases.calendar import business_today
+from common.calendar import business_today
 from notifications.services import PlannedSend, SendReport, reminders_send_due
 
 ACTIONS = {

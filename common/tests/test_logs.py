@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from common.logs import JsonFormatter, PlainFormatter, RunContextFilter, current_context, log_context
 from infakt.client import InfaktAPI
 from infakt_simulator.demo import build_demo_world
 from infakt_simulator.testing import running_simulator
 from notifications.models import ReminderRun
 from notifications.services import reminders_send_due
-from ops.logs import JsonFormatter, PlainFormatter, RunContextFilter, current_context, log_context
 from syncstatus.models import SyncRun
 from syncstatus.services import sync_run
 from syncstatus.tests.conftest import START, morning
@@ -169,7 +169,7 @@ def start(code: str, **env: str) -> subprocess.CompletedProcess:
 
 
 LOG_A_LINE = (
-    "from ops.logs import log_context\n"
+    "from common.logs import log_context\n"
     "with log_context(sync_run_id=42): logging.getLogger('invoicetracker.sync').warning('uwaga %s', 1)"
 )
 
