@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,6 +19,8 @@ from django.urls import resolve
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 from run_with_env import through_proxy, yaml_env_variables  # noqa: E402
+
+from tests.waiting import wait_until  # noqa: E402
 
 
 def read(name: str) -> str:
@@ -108,22 +109,16 @@ def test_the_worker_entrypoint_answers_app_engine_runs_the_cluster_and_stops_on_
         start_new_session=True,
     )
     try:
-        status = None
-        for _ in range(60):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_ah/start", timeout=2) as response:
-                    status = response.status
-            except OSError:
-                time.sleep(0.5)
-                continue
-            break
-        assert status == 200
-        with pytest.raises(urllib.error.HTTPError) as other:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/", timeout=2)
-        assert other.value.code == 404  # the worker serves no pages
-        time.sleep(2)  # the cluster starts its processes
+        wait_until(lambda: answers(port, "/_ah/start") == 200, what="an answer on /_ah/start", proc=process)
+        assert answers(port, "/admin/") == 404  # the worker serves no pages
+        # The cluster is up once qcluster has started its own processes (sentinel, workers, monitor).
+        cluster = wait_until(
+            lambda: [pid for pid, cmd in children(process.pid) if "manage.py qcluster" in cmd],
+            what="the qcluster process",
+            proc=process,
+        )
+        wait_until(lambda: children(cluster[0]), what="the cluster's processes", proc=process)
         assert process.poll() is None
-        assert any("manage.py qcluster" in cmd for cmd in children(process.pid))
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     finally:
@@ -133,14 +128,26 @@ def test_the_worker_entrypoint_answers_app_engine_runs_the_cluster_and_stops_on_
     assert "Shutting down: Master" in output
 
 
-def children(pid: int) -> list[str]:
-    """Command lines of the direct children of `pid` (Linux /proc)."""
+def answers(port: int, path: str) -> int | None:
+    """The HTTP status of a GET of `path` on 127.0.0.1:`port`, or None while nothing listens there."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+def children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the direct children of `pid` (Linux /proc)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[1]) == pid:
-                found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+                command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found.append((int(stat.parent.name), command))
         except (OSError, IndexError, ValueError):
             continue
     return found

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from common.calendar import stage_send_date
 from infakt_simulator.demo import build_demo_world
 from syncstatus.models import SkippedRecord, SyncRun
 from syncstatus.services import SyncAlreadyRunning, SyncFailed
+from tests.waiting import wait_until
 
 from .conftest import expected_open, run_day
 
@@ -221,12 +221,14 @@ def test_a_storm_longer_than_the_retry_budget_fails_the_run_and_the_next_run_cat
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_leave_one_result(sim, api, world):
-    # Slow the first requests down so the two runs overlap.
+    # Slow the first requests down so the run that gets in is still running when the other asks.
     sim.control("POST", "/faults", {"delay": 0.5, "count": 2})
     outcomes: list[object] = []
+    start = threading.Barrier(2)
 
     def attempt():
         try:
+            start.wait(timeout=30)  # both threads are up: the two runs start together
             outcomes.append(run_day(api, world))
         except SyncAlreadyRunning as exc:
             outcomes.append(exc)
@@ -236,9 +238,9 @@ def test_two_concurrent_runs_leave_one_result(sim, api, world):
     threads = [threading.Thread(target=attempt) for _ in range(2)]
     for thread in threads:
         thread.start()
-        time.sleep(0.1)
     for thread in threads:
         thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
     assert sorted(type(o).__name__ for o in outcomes) == ["SyncAlreadyRunning", "SyncRun"]
     assert SyncRun.objects.count() == 1
     assert_in_step_with(world, SyncRun.objects.get().window_start)
@@ -265,11 +267,7 @@ def test_a_sync_killed_midway_is_completed_by_the_next_run_without_duplicates(si
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while not Case.objects.exists():
-        assert proc.poll() is None, proc.stdout.read().decode()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(Case.objects.exists, what="the first page of cases to be committed", proc=proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     half = Case.objects.count()

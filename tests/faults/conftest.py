@@ -18,7 +18,6 @@ import importlib
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,18 +145,3 @@ def manage() -> Callable[..., subprocess.Popen]:
         proc.wait(timeout=10)
         if proc.stdout:
             proc.stdout.close()
-
-
-def wait_for(condition: Callable[[], object], *, timeout: float = 30.0, what: str = "condition", proc=None):
-    """Poll `condition` every 20 ms until it is truthy; fail with the child's output if it died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if proc is not None and proc.poll() is not None:
-            output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise AssertionError(f"child exited {proc.returncode} before {what}:\n{output}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)

@@ -21,8 +21,9 @@ from cases.models import Case
 from common.calendar import business_today
 from infakt_simulator.demo import build_demo_world
 from syncstatus.models import SyncRun
+from tests.waiting import wait_until
 
-from .conftest import child_env, wait_for
+from .conftest import child_env
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/14")
 
@@ -79,7 +80,7 @@ def test_a_redis_cluster_with_three_workers_runs_tasks_and_keeps_the_sync_exclus
     trivial = [async_task("math.floor", n + 0.5, broker=broker) for n in range(4)]
     ids = syncs + trivial
 
-    wait_for(lambda: Task.objects.filter(id__in=ids).count() == len(ids), timeout=60, what="6 results", proc=cluster)
+    wait_until(lambda: Task.objects.filter(id__in=ids).count() == len(ids), timeout=60, what="6 results", proc=cluster)
 
     tasks = {t.id: t for t in Task.objects.filter(id__in=ids)}
     assert all(t.success for t in tasks.values()), {t.func: t.result for t in tasks.values() if not t.success}

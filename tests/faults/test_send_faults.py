@@ -18,8 +18,9 @@ from django.utils import timezone
 from notifications.models import Notification, ReminderMessage, ReminderRun
 from notifications.services import reminders_send_due
 from notifications.tests.conftest import World
+from tests.waiting import wait_until
 
-from .conftest import child_env, wait_for
+from .conftest import child_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +54,7 @@ def test_a_send_killed_mid_message_leaves_it_uncertain_and_everything_else_goes_
     env = child_env(EMAIL_URL=f"smtp://127.0.0.1:{slow_smtp.port}")
 
     proc = manage("send_reminders", "--date", MONDAY.isoformat(), env=env)
-    wait_for(lambda: handler.waiting, what="the third message to reach the SMTP server", proc=proc)
+    wait_until(lambda: handler.waiting, what="the third message to reach the SMTP server", proc=proc)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=10) == -signal.SIGKILL
 
@@ -130,7 +131,7 @@ def test_a_send_killed_mid_digest_leaves_all_its_letters_uncertain_and_the_rest_
     env = child_env(EMAIL_URL=f"smtp://127.0.0.1:{slow_smtp.port}")
 
     proc = manage("send_reminders", "--date", MONDAY.isoformat(), env=env)
-    wait_for(lambda: handler.waiting, what="the second e-mail to reach the SMTP server", proc=proc)
+    wait_until(lambda: handler.waiting, what="the second e-mail to reach the SMTP server", proc=proc)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=10) == -signal.SIGKILL
     in_flight = handler.waiting[0]
