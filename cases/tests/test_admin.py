@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -242,81 +243,90 @@ def test_an_action_started_on_the_case_page_returns_to_it(staff_client, stages, 
     assert response.redirect_chain[-1][0] == reverse("admin:cases_case_change", args=[case.pk])
 
 
-def test_send_stage_now_calls_the_manual_send_service_and_reports(
-    staff_client, stages, kowalski, staff_user, monkeypatch
+def test_send_stage_now_sends_the_stage_to_the_open_cases_and_reports_the_refusals(
+    staff_client, stages, kowalski, nowak, staff_user, mailoutbox
 ):
+    from notifications.models import Notification
+
     case = make_case(client=kowalski)
     closed = make_case(client=kowalski, status=Case.Status.CLOSED)
-    calls = []
+    refused = make_case(client=nowak, number="FV/REFUSED")  # the client has no usable e-mail address
 
-    import notifications.services as module
-
-    class Sent:
-        def get_status_display(self):
-            return "wysłane"
-
-    def reminder_send_manual(*, case, stage, user, now=None):
-        calls.append((case.pk, stage.offset_days, user))
-        if case.invoice.number == "FV/REFUSED":
-            raise module.ReminderNotSendable("Kontrahent nie ma poprawnego adresu e-mail.")
-        return Sent()
-
-    monkeypatch.setattr(module, "reminder_send_manual", reminder_send_manual)
-    refused = make_case(client=kowalski, number="FV/REFUSED")
-
-    stage = stages[2]
+    stage = stages[1]
     response = act(staff_client, "send_stage_now", [case, closed, refused])
     assert 'name="stage"' in response.content.decode()
     response = act(staff_client, "send_stage_now", [case, closed, refused], apply="1", stage=stage.pk)
-    assert sorted(calls) == sorted([(case.pk, 14, staff_user), (refused.pk, 14, staff_user)])
+
+    assert [(m.to, m.extra_headers["X-InvoiceTracker-Stage"]) for m in mailoutbox] == [(["biuro@kowalski.pl"], "7")]
+    sent = Notification.objects.get(status=Notification.Status.SENT)
+    assert (sent.case, sent.stage, sent.mode, sent.triggered_by) == (case, stage, Notification.Mode.MANUAL, staff_user)
+    assert not Notification.objects.filter(case__in=[closed, refused]).exists()
+    case.refresh_from_db()
+    assert case.last_stage_offset == 7
     done, refusal = messages_of(response)
-    assert "Wezwanie do zapłaty" in done
+    assert "Informacja o przekroczeniu terminu" in done
     assert "wysłane: 1" in done
     assert "Pominięto (zamknięte lub nie dotyczy): 1" in done
     assert "FV/REFUSED: Kontrahent nie ma poprawnego adresu e-mail." in refusal
 
 
-def test_refresh_from_infakt_runs_a_refresh_sync_for_the_chosen_cases(
-    staff_client, stages, kowalski, staff_user, monkeypatch
-):
-    from syncstatus import services as sync_services
+@pytest.fixture
+def infakt(settings):
+    """InFakt (the simulator over HTTP) with one client owing one invoice, due tomorrow."""
+    from infakt_simulator.testing import running_simulator
+    from infakt_simulator.world import World
 
-    case = make_case(client=kowalski)
-    seen = {}
+    world = World(today=business_today())
+    client = world.add_client(company_name="Delta Sp. z o.o.", email="platnosci@delta.pl")
+    world.add_invoice(client["id"], payment_date=business_today() + timedelta(days=1), gross_price=100000)
+    with running_simulator(world) as sim:
+        settings.INFAKT_BASE_URL, settings.INFAKT_API_KEY = sim.base_url, sim.api_key
+        yield sim
 
-    def fake_sync_run(**kwargs):
-        seen.update(kwargs)
-        now = timezone.now()
-        return SyncRun.objects.create(
-            kind="refresh",
-            trigger="admin",
-            target_date=now.date(),
-            started_at=now,
-            finished_at=now,
-            heartbeat_at=now,
-            status=SyncRun.Status.SUCCESS,
-            cases_refreshed=1,
-        )
 
-    monkeypatch.setattr(sync_services, "sync_run", fake_sync_run)
+def test_refresh_from_infakt_runs_a_refresh_sync_for_the_chosen_cases(staff_client, stages, staff_user, infakt):
+    from syncstatus.services import sync_run
+
+    sync_run()  # the morning sync opened the case
+    case = Case.objects.get()
+    invoice = next(iter(infakt.world.all_invoices()))
+    infakt.control("POST", "/pay", {"uuid": invoice["uuid"], "amount": 40000})  # a part paid since
+
     response = act(staff_client, "refresh_from_infakt", [case])
-    assert seen == {"kind": "refresh", "trigger": "admin", "case_ids": [case.pk], "user": staff_user}
+
+    run = SyncRun.objects.get(kind=SyncRun.Kind.REFRESH)
+    assert (run.trigger, run.triggered_by, run.status) == (SyncRun.Trigger.ADMIN, staff_user, SyncRun.Status.SUCCESS)
+    case.refresh_from_db()
+    assert case.invoice.left_to_pay == 60000  # read from InFakt just now
     [message] = messages_of(response)
     assert "Odświeżono z InFakt spraw: 1" in message
 
 
-def test_refresh_while_a_sync_runs_marks_the_cases_for_the_next_one(staff_client, stages, kowalski, monkeypatch):
-    from syncstatus import services as sync_services
+@contextmanager
+def another_sync_running():
+    """Another process's sync holds the sync lock (PostgreSQL's advisory lock, from a second connection)."""
+    from syncstatus.services import SYNC_LOCK_KEY
 
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [SYNC_LOCK_KEY])
+        yield
+    finally:
+        other.close()  # the server lets the lock go with the session
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the sync lock is PostgreSQL's advisory lock")
+def test_refresh_while_a_sync_runs_marks_the_cases_for_the_next_one(staff_client, stages, kowalski, settings):
+    settings.INFAKT_API_KEY = "never-used"
     case = make_case(client=kowalski)
 
-    def busy(**kwargs):
-        raise sync_services.SyncAlreadyRunning("Synchronizacja #7 trwa.")
+    with another_sync_running():
+        response = act(staff_client, "refresh_from_infakt", [case])
 
-    monkeypatch.setattr(sync_services, "sync_run", busy)
-    response = act(staff_client, "refresh_from_infakt", [case])
     case.refresh_from_db()
     assert case.refresh_requested_at is not None
+    assert not SyncRun.objects.exists()
     assert "przy następnej synchronizacji: 1" in messages_of(response)[0]
 
 

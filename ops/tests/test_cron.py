@@ -121,13 +121,20 @@ def test_it_runs_at_most_a_bounded_number_of_tasks_per_call(db):
     assert Success.objects.count() == 4
 
 
-def test_the_declared_daily_sync_schedule_runs_through_cron(client, monkeypatch):
+def test_the_declared_daily_sync_schedule_runs_through_cron(client, settings):
+    from infakt_simulator.testing import running_simulator
+    from infakt_simulator.world import World
     from invoicetracker.schedules import ensure_schedules
+    from syncstatus.models import SyncRun
 
-    calls = []
-    monkeypatch.setattr("syncstatus.tasks.daily_sync", lambda: calls.append("sync") or 1)
     ensure_schedules()
     Schedule.objects.filter(name="infakt-daily-sync").update(next_run=timezone.now() - timedelta(minutes=1))
-    response = client.get(URL, HTTP_X_CRON_SECRET=SECRET)
+    with running_simulator(World()) as sim:
+        settings.INFAKT_BASE_URL, settings.INFAKT_API_KEY = sim.base_url, sim.api_key
+        response = client.get(URL, HTTP_X_CRON_SECRET=SECRET)
     assert response.status_code == 200
-    assert calls == ["sync"]
+    assert response.json()["tasks_run"] == 1
+    assert Success.objects.get().func == "syncstatus.tasks.daily_sync"
+    run = SyncRun.objects.get()  # the morning sync ran, as the schedule runs it
+    assert (run.trigger, run.status) == (SyncRun.Trigger.SCHEDULE, SyncRun.Status.SUCCESS)
+    assert Schedule.objects.get(name="infakt-daily-sync").next_run > timezone.now()
