@@ -19,6 +19,11 @@ from tests.browser_support import PASSWORD, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}, "locale": "pl-PL"}
+
+
 @pytest.fixture
 def morning(transactional_db, settings):
     """Anna's office on a morning of the first run: letters await review; one case at the ladder's end."""
