@@ -249,11 +249,10 @@ def test_send_stage_now_calls_the_manual_send_service_and_reports(
     closed = make_case(client=kowalski, status=Case.Status.CLOSED)
     calls = []
 
-    import notifications.services as module
+    import notifications.services.batch as module
 
     class Sent:
-        def get_status_display(self):
-            return "wysłane"
+        status = "sent"
 
     def reminder_send_manual(*, case, stage, user, now=None):
         calls.append((case.pk, stage.offset_days, user))
@@ -345,8 +344,8 @@ def test_the_page_count_drops_the_display_join_but_keeps_filters(staff_client, s
 
 
 def test_the_fast_date_hierarchy_gives_djangos_answers(stages, kowalski):
-    from cases.admin import DateHierarchyQuerySet
     from cases.selectors import case_list_for_ui
+    from common.admin_dates import DateHierarchyQuerySet
 
     for days in (-40, -3, 0, 1, 33, 34, 200, 400, 401):
         make_case(client=kowalski, days_past_due=days)
