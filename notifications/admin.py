@@ -9,6 +9,7 @@ the inline and "send a stage now" (admin_actions.py) to the case admin.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
@@ -63,6 +64,18 @@ def _variable_description(text: str) -> str:
     """A stage variable's description ("polski / English") in the reader's language."""
     polish, separator, english = text.partition(" / ")
     return english if separator and (get_language() or "").startswith("en") else polish
+
+
+def search_messages(queryset, search_term: str, found: Callable[[str], Q]):
+    """`get_search_results` of a log of e-mails: each word must match `found(word)`, or, when it has an "@",
+    the Message-ID (with or without its angle brackets)."""
+    for term in search_terms(search_term):
+        condition = found(term)
+        if "@" in term:
+            bare = term.strip().strip("<>")
+            condition |= Q(message_id__in=[bare, f"<{bare}>"])
+        queryset = queryset.filter(condition)
+    return queryset, False
 
 
 # --- Notification log -------------------------------------------------------------
@@ -175,13 +188,11 @@ class NotificationAdmin(SendManualPermission, ReadOnlyAdminMixin, admin.ModelAdm
         indexes); a word with "@" may also be a Message-ID (with or without its angle brackets).
         A plain word is one condition, not an OR: PostgreSQL can walk the log in display order against a
         hashed set of the cases found (a common name) or start from the few cases found (an invoice number)."""
-        for term in search_terms(search_term):
-            found = Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk"))
-            if "@" in term:
-                bare = term.strip().strip("<>")
-                found |= Q(message_id__in=[bare, f"<{bare}>"])
-            queryset = queryset.filter(found)
-        return queryset, False
+        return search_messages(
+            queryset,
+            search_term,
+            lambda term: Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk")),
+        )
 
     # Sorted by case (its e-mails together) through an index, not by invoice number across a join.
     @admin.display(description=_("sprawa"), ordering="case_id")
@@ -272,16 +283,14 @@ class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """The e-mails whose subject or items hold the word, or of the clients whose name does (each through
         a trigram index), or with that Message-ID when the word has an "@": one condition per word, no OR
         across a join, so PostgreSQL can combine the indexes instead of scanning the log."""
-        for term in search_terms(search_term):
+
+        def found(term):
             clients = Client.objects.filter(
                 Q(company_name__icontains=term) | Q(last_name__icontains=term) | Q(first_name__icontains=term)
             ).values("pk")
-            found = Q(subject__icontains=term) | Q(items__icontains=term) | Q(client_id__in=clients)
-            if "@" in term:
-                bare = term.strip().strip("<>")
-                found |= Q(message_id__in=[bare, f"<{bare}>"])
-            queryset = queryset.filter(found)
-        return queryset, False
+            return Q(subject__icontains=term) | Q(items__icontains=term) | Q(client_id__in=clients)
+
+        return search_messages(queryset, search_term, found)
 
     # Sorted by client (its e-mails together) through an index, not by name across a join.
     @admin.display(description=_("kontrahent"), ordering="client_id")

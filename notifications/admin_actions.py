@@ -4,14 +4,20 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin.actions import ActionStep, action_parameters, back_to_case, report
+from cases.admin.actions import ActionStep, parameter_action, report
 from cases.forms import SendStageForm
 
 from .models import Notification
 from .services.batch import reminder_send_stage_now
+
+SEND_STAGE = ActionStep(
+    SendStageForm,
+    "send_stage_now",
+    _("Wyślij etap teraz"),
+    _("E-mail wybranego etapu zostanie wysłany od razu do kontrahentów zaznaczonych spraw."),
+)
 
 
 class SendManualPermission:
@@ -26,28 +32,13 @@ class SendStageNowAction(SendManualPermission):
 
     @admin.action(description=_("Wyślij wybrany etap teraz…"), permissions=["change", "send_manual"])
     def send_stage_now(self, request, queryset):
-        form = action_parameters(
-            self,
-            request,
-            queryset,
-            ActionStep(
-                SendStageForm,
-                "send_stage_now",
-                _("Wyślij etap teraz"),
-                _("E-mail wybranego etapu zostanie wysłany od razu do kontrahentów zaznaczonych spraw."),
-            ),
-        )
-        if isinstance(form, TemplateResponse):
-            return form
-        stage = form.cleaned_data["stage"]
-        outcome = reminder_send_stage_now(cases=queryset, stage=stage, user=request.user)
-        summary = ", ".join(f"{Notification.Status(s).label}: {n}" for s, n in outcome.by_status.items()) or "0"
-        report(
-            self,
-            request,
-            _("Etap „%(stage)s”: %(summary)s") % {"stage": stage.name, "summary": summary},
-            outcome.skipped,
-        )
-        if outcome.failures:
-            self.message_user(request, _("Nie wysłano: %s") % "; ".join(outcome.failures[:10]), messages.ERROR)
-        return back_to_case(request)
+        def apply(data):
+            stage = data["stage"]
+            outcome = reminder_send_stage_now(cases=queryset, stage=stage, user=request.user)
+            summary = ", ".join(f"{Notification.Status(s).label}: {n}" for s, n in outcome.by_status.items()) or "0"
+            message = _("Etap „%(stage)s”: %(summary)s") % {"stage": stage.name, "summary": summary}
+            report(self, request, message, outcome.skipped)
+            if outcome.failures:
+                self.message_user(request, _("Nie wysłano: %s") % "; ".join(outcome.failures[:10]), messages.ERROR)
+
+        return parameter_action(self, request, queryset, SEND_STAGE, apply)

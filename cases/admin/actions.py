@@ -3,7 +3,8 @@
 An action that needs parameters (a date, a reason, a stage) first shows an intermediate page like
 Django's delete confirmation (`action_parameters`); it then calls a service for each case it applies
 to (`run_per_case`), reports what was done and what was skipped (`report`) and goes back to the case
-page when it was started there (`back_to_case`). `per_case_action` is that whole shape in one call.
+page when it was started there (`back_to_case`): `parameter_action` is that shape, `per_case_action`
+the same with a service called case by case.
 """
 
 from __future__ import annotations
@@ -95,6 +96,19 @@ def report(modeladmin, request, message, skipped: int) -> None:
     modeladmin.message_user(request, message, messages.SUCCESS)
 
 
+def parameter_action(modeladmin, request, queryset, step: ActionStep | None, apply: Callable[[dict], Any]):
+    """An action's shape: its parameter page first when it has a `step`, then `apply(data)` (which
+    reports), then back to the case page when it was started there."""
+    data: dict = {}
+    if step is not None:
+        form = action_parameters(modeladmin, request, queryset, step)
+        if isinstance(form, TemplateResponse):
+            return form
+        data = form.cleaned_data
+    apply(data)
+    return back_to_case(request)
+
+
 def per_case_action(
     modeladmin,
     request,
@@ -106,14 +120,13 @@ def per_case_action(
     cases=None,
     applies: Callable[[Case], bool] = is_active,
 ):
-    """An action on each selected case: its parameters first when it has a `step`, then `run(case, data)`
-    for every case of `cases` (the selection by default) it `applies` to, then `message(done, data)`."""
-    data: dict = {}
-    if step is not None:
-        form = action_parameters(modeladmin, request, queryset, step)
-        if isinstance(form, TemplateResponse):
-            return form
-        data = form.cleaned_data
-    done, skipped = run_per_case(queryset if cases is None else cases, lambda case: run(case, data), applies=applies)
-    report(modeladmin, request, message(done, data), skipped)
-    return back_to_case(request)
+    """An action on each selected case: `run(case, data)` for every case of `cases` (the selection by
+    default) it `applies` to, then `message(done, data)` with the count of the skipped."""
+
+    chosen = queryset if cases is None else cases
+
+    def apply(data):
+        done, skipped = run_per_case(chosen, lambda case: run(case, data), applies=applies)
+        report(modeladmin, request, message(done, data), skipped)
+
+    return parameter_action(modeladmin, request, queryset, step, apply)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -30,7 +29,7 @@ from ..services import (
     case_resume,
     case_set_waivers,
 )
-from .actions import ActionStep, action_parameters, back_to_case, is_active, per_case_action, report
+from .actions import ActionStep, is_active, parameter_action, per_case_action, report
 from .case_columns import CaseColumns
 from .changelist import CaseChangeList
 from .filters import (
@@ -40,6 +39,27 @@ from .filters import (
     LastStageFilter,
     MissingEmailFilter,
     PausedFilter,
+)
+
+# The parameter pages of the actions that need some (form, action, title, intro).
+PAUSE = ActionStep(
+    PauseForm,
+    "pause_cases",
+    _("Wstrzymaj przypomnienia"),
+    _("Do podanego dnia (włącznie) sprawy nie dostaną przypomnień."),
+)
+CLOSE = ActionStep(CloseForm, "close_cases", _("Zamknij sprawy"), _("Zamknięte sprawy nie dostaną więcej przypomnień."))
+WAIVE = ActionStep(
+    WaiverForm,
+    "waive_claims",
+    _("Rezygnacja z odsetek lub rekompensaty"),
+    _("Zaznaczone pozycje nie będą żądane od dłużnika; odznaczone wracają. Zapisywane na osi czasu."),
+)
+HAND_OVER = ActionStep(
+    HandOverForm,
+    "mark_handed_over",
+    _("Przekaż sprawy"),
+    _("Zaznaczone sprawy zostaną oznaczone jako przekazane (np. do firmy windykacyjnej lub kancelarii)."),
 )
 
 
@@ -231,12 +251,7 @@ class CaseAdmin(CaseColumns, admin.ModelAdmin):
             self,
             request,
             queryset,
-            step=ActionStep(
-                PauseForm,
-                "pause_cases",
-                _("Wstrzymaj przypomnienia"),
-                _("Do podanego dnia (włącznie) sprawy nie dostaną przypomnień."),
-            ),
+            step=PAUSE,
             cases=queryset.select_related(None).only("pk", "status"),
             run=lambda case, data: case_pause(
                 case=case, until=data["until"], reason=data["reason"], note=data["note"], user=request.user
@@ -281,9 +296,7 @@ class CaseAdmin(CaseColumns, admin.ModelAdmin):
             self,
             request,
             queryset,
-            step=ActionStep(
-                CloseForm, "close_cases", _("Zamknij sprawy"), _("Zamknięte sprawy nie dostaną więcej przypomnień.")
-            ),
+            step=CLOSE,
             cases=queryset.select_related("invoice"),
             run=lambda case, data: case_close(
                 case=case, reason=Case.CloseReason.MANUAL, now=now, user=request.user, note=data["note"]
@@ -299,12 +312,7 @@ class CaseAdmin(CaseColumns, admin.ModelAdmin):
             self,
             request,
             queryset,
-            step=ActionStep(
-                WaiverForm,
-                "waive_claims",
-                _("Rezygnacja z odsetek lub rekompensaty"),
-                _("Zaznaczone pozycje nie będą żądane od dłużnika; odznaczone wracają. Zapisywane na osi czasu."),
-            ),
+            step=WAIVE,
             cases=queryset.select_related(None).only("pk", "status"),
             applies=lambda case: True,
             run=lambda case, data: case_set_waivers(
@@ -319,26 +327,14 @@ class CaseAdmin(CaseColumns, admin.ModelAdmin):
 
     @admin.action(description=_("Oznacz jako przekazane…"), permissions=["change"])
     def mark_handed_over(self, request, queryset):
-        form = action_parameters(
-            self,
-            request,
-            queryset,
-            ActionStep(
-                HandOverForm,
-                "mark_handed_over",
-                _("Przekaż sprawy"),
-                _("Zaznaczone sprawy zostaną oznaczone jako przekazane (np. do firmy windykacyjnej lub kancelarii)."),
-            ),
-        )
-        if isinstance(form, TemplateResponse):
-            return form
-        data = form.cleaned_data
-        done = case_mark_handed_over(
-            cases=queryset.select_related(None).only("pk"),
-            user=request.user,
-            to=data["to"],
-            on=data["on"],
-            note=data["note"],
-        )
-        report(self, request, _("Przekazano spraw: %(done)s") % {"done": done}, queryset.count() - done)
-        return back_to_case(request)
+        def apply(data):
+            done = case_mark_handed_over(
+                cases=queryset.select_related(None).only("pk"),
+                user=request.user,
+                to=data["to"],
+                on=data["on"],
+                note=data["note"],
+            )
+            report(self, request, _("Przekazano spraw: %(done)s") % {"done": done}, queryset.count() - done)
+
+        return parameter_action(self, request, queryset, HAND_OVER, apply)

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from common import formatting
 from common.calendar import business_today
 
-from ..claim_selectors import case_claim_context, claim_display
+from ..claim_selectors import case_claim_context
 from ..models import Case, Invoice
 from ..selectors import case_dunning_state
-from ..tables import progress_html
+from ..tables import claim_cell, progress_html
 
 
 class CaseColumns:
@@ -220,21 +220,11 @@ class CaseColumns:
     # The claim computed for today; sorted by the total stored at the last daily refresh.
     @admin.display(description=_("roszczenie"), ordering="claim_total")
     def claim_column(self, obj):
-        claim = getattr(obj, "claim_today", None)
-        if claim is None:
-            return ""
-        text = claim_display(claim, currency=obj.invoice.currency)
-        if claim.total is None:  # what is missing is in the hover text and on the case page
-            return format_html(
-                '<span class="it-warn" title="{} / {}">{}</span>', text.interest, text.compensation, _("brak stawki")
-            )
-        return format_html(
-            '<span title="{}: {} · {}: {}">{}</span>',
-            _("odsetki"),
-            text.interest,
-            _("rekompensata"),
-            text.compensation,
-            text.total,
+        return claim_cell(
+            getattr(obj, "claim_today", None),
+            currency=obj.invoice.currency,
+            warn_class="it-warn",
+            missing=_("brak stawki"),
         )
 
     @admin.display(description=_("roszczenie na dziś"))

@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.calendar import business_today
 
 from ..models import Invoice, ReminderStage, case_paused_q
 from ..selectors import DAYS_PAST_DUE_BUCKETS, case_filter_days_bucket, invoice_currencies, missing_email_q
+
+
+class ConditionFilter(admin.SimpleListFilter):
+    """A filter of fixed choices, each a condition: `conditions()` maps a value to (label, Q)."""
+
+    def conditions(self) -> dict[str, tuple[str, Q]]:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _condition) in self.conditions().items()]
+
+    def queryset(self, request, queryset):
+        chosen = self.conditions().get(self.value())
+        return queryset if chosen is None else queryset.filter(chosen[1])
+
+
+class InvoiceFieldFilter(admin.SimpleListFilter):
+    """Cases whose invoice has the chosen value of its `field`."""
+
+    field = ""
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"invoice__{self.field}": self.value()})
+        return queryset
 
 
 class DaysPastDueFilter(admin.SimpleListFilter):
@@ -41,58 +67,39 @@ class LastStageFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PausedFilter(admin.SimpleListFilter):
+class PausedFilter(ConditionFilter):
     title = _("wstrzymana")
     parameter_name = "paused"
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("tak")), ("no", _("nie"))]
-
-    def queryset(self, request, queryset):
+    def conditions(self):
         paused = case_paused_q(business_today())
-        if self.value() == "yes":
-            return queryset.filter(paused)
-        if self.value() == "no":
-            return queryset.exclude(paused)
-        return queryset
+        return {"yes": (_("tak"), paused), "no": (_("nie"), ~paused)}
 
 
-class MissingEmailFilter(admin.SimpleListFilter):
+class MissingEmailFilter(ConditionFilter):
     title = _("e-mail kontrahenta")
     parameter_name = "email"
 
-    def lookups(self, request, model_admin):
-        return [("missing", _("brak poprawnego e-maila")), ("ok", _("jest e-mail"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "missing":
-            return queryset.filter(missing_email_q())
-        if self.value() == "ok":
-            return queryset.filter(invoice__client__has_usable_email=True)
-        return queryset
+    def conditions(self):
+        return {
+            "missing": (_("brak poprawnego e-maila"), missing_email_q()),
+            "ok": (_("jest e-mail"), Q(invoice__client__has_usable_email=True)),
+        }
 
 
-class CurrencyFilter(admin.SimpleListFilter):
+class CurrencyFilter(InvoiceFieldFilter):
     title = _("waluta")
     parameter_name = "currency"
+    field = "currency"
 
     def lookups(self, request, model_admin):
         return [(code, code) for code in invoice_currencies()]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(invoice__currency=self.value())
-        return queryset
 
-
-class KindFilter(admin.SimpleListFilter):
+class KindFilter(InvoiceFieldFilter):
     title = _("rodzaj dokumentu")
     parameter_name = "kind"
+    field = "kind"
 
     def lookups(self, request, model_admin):
         return Invoice.Kind.choices
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(invoice__kind=self.value())
-        return queryset

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.models import Case
 from cases.services import case_close
 from notifications.models import Notification
-from notifications.services import reminders_send_due
+from notifications.services import reminder_send_manual
 from notifications.services.batch import notifications_resend, reminder_send_stage_now
 
 from .conftest import at
@@ -49,24 +49,22 @@ def test_a_stage_sent_now_counts_the_sent_skips_closed_cases_and_goes_on_after_a
     assert Notification.objects.get(case=sendable).mode == Notification.Mode.MANUAL
 
 
-def test_a_resend_sends_the_uncertain_again_and_refuses_what_went_out(world, staff, smtp_server):
-    case = world.case(due=date(2026, 11, 9), last_stage_offset=-1)
-    world.sync(MON_16)
-    smtp_server.handler.drop_during_data = True
-    reminders_send_due(day=MON_16, now=at(MON_16, 7))
-    smtp_server.handler.drop_during_data = False
-    uncertain = Notification.objects.get(case=case)
-    assert uncertain.status == Notification.Status.UNCERTAIN
+def test_a_resend_sends_the_failed_again_and_refuses_what_went_out(world, stages, staff, smtp_server):
+    first, second = (world.case(due=date(2026, 11, 9), last_stage_offset=-1) for _ in range(2))
+    smtp_server.stop()
+    failed = reminder_send_manual(case=first, stage=stages[7], user=staff, now=at(MON_16, 9))
+    smtp_server.start()
+    sent = reminder_send_manual(case=second, stage=stages[7], user=staff, now=at(MON_16, 9))
+    assert (failed.status, sent.status) == (Notification.Status.FAILED, Notification.Status.SENT)
 
-    first = notifications_resend(notifications=[uncertain], user=staff, now=at(MON_16, 10))
-    uncertain.refresh_from_db()
-    again = notifications_resend(notifications=[uncertain], user=staff, now=at(MON_16, 11))
+    outcome = notifications_resend(notifications=[failed, sent], user=staff, now=at(MON_16, 10))
 
-    assert (first.sent, first.refused, first.failed) == (1, [], [])
-    assert again.sent == 0
-    assert [(n.pk, why) for n, why in again.refused] == [
-        (uncertain.pk, "Ponownie można wysłać tylko niepewne albo nieudane przypomnienie.")
+    assert (outcome.sent, outcome.failed) == (1, [])
+    assert [(n.pk, why) for n, why in outcome.refused] == [
+        (sent.pk, "Ponownie można wysłać tylko niepewne albo nieudane przypomnienie.")
     ]
+    failed.refresh_from_db()
+    assert failed.status == Notification.Status.SENT
     assert len(smtp_server.messages) == 2
 
 
