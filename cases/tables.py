@@ -27,6 +27,30 @@ def progress_html(record) -> str:
     return str(text)
 
 
+def claim_cell(claim, *, currency: str, warn_class: str = "warn", missing: str | None = None) -> str:
+    """A claim in a list's cell: the total, with interest and compensation in the hover text; a claim
+    without a rate is marked (`warn_class`) and shows `missing` (by default the total's own text)."""
+    if claim is None:
+        return ""
+    text = claim_display(claim, currency=currency)
+    if claim.total is None:  # what is missing is in the hover text and on the case page
+        return format_html(
+            '<span class="{}" title="{} / {}">{}</span>',
+            warn_class,
+            text.interest,
+            text.compensation,
+            text.total if missing is None else missing,
+        )
+    return format_html(
+        '<span title="{}: {} · {}: {}">{}</span>',
+        _("odsetki"),
+        text.interest,
+        _("rekompensata"),
+        text.compensation,
+        text.total,
+    )
+
+
 class MoneyColumn(tables.Column):
     """Integer grosze shown as 1 234,56 zł."""
 
@@ -125,22 +149,7 @@ class CaseTable(tables.Table):
         self.claims = case_claims(cases=records, day=business_today())
 
     def render_claim_total(self, record):
-        claim = getattr(self, "claims", {}).get(record.pk)
-        if claim is None:
-            return ""
-        text = claim_display(claim, currency=record.invoice.currency)
-        if claim.total is None:
-            return format_html(
-                '<span class="warn" title="{} / {}">{}</span>', text.interest, text.compensation, text.total
-            )
-        return format_html(
-            '<span title="{}: {} · {}: {}">{}</span>',
-            _("odsetki"),
-            text.interest,
-            _("rekompensata"),
-            text.compensation,
-            text.total,
-        )
+        return claim_cell(getattr(self, "claims", {}).get(record.pk), currency=record.invoice.currency)
 
     def render_days_past_due(self, value):
         css = "overdue" if value > 0 else "notdue"

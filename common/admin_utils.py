@@ -14,3 +14,8 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def fieldset_fields(fieldsets) -> tuple[str, ...]:
+    """Every field the fieldsets show, in order: the `readonly_fields` of an admin that edits none of them."""
+    return tuple(name for _title, options in fieldsets for name in options["fields"])

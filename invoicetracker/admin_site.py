@@ -17,9 +17,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.urls import reverse_lazy
 from django.utils.translation import gettext, pgettext
 
-from cases.admin_dates import DateHierarchyQuerySet
+from common.admin_dates import DateHierarchyQuerySet
 
 ACCUSATIVE_CONTEXT = "biernik"
 
@@ -102,7 +103,7 @@ class AccusativeTitlesMixin:
 
 class IndexFriendlyOrdering:
     """A ChangeList whose tie-breaker follows the sort's direction: (status, id) or (-status, -id);
-    and whose date hierarchy reads through indexes (cases.admin_dates) on every list.
+    and whose date hierarchy reads through indexes (common.admin_dates) on every list.
 
     Django makes every list's order total by appending "-pk": sorting by a column ascending
     gives ORDER BY column ASC, id DESC, which no plain index serves, so PostgreSQL reads and sorts
@@ -130,6 +131,10 @@ def _descending(item) -> bool:
 
 
 class InvoiceTrackerAdminSite(admin.AdminSite):
+    site_header = "InvoiceTracker"
+    site_title = "InvoiceTracker"
+    site_url = reverse_lazy("worklist:today")  # the admin's "view site": the clerk's worklist
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AccusativeTitlesMixin):

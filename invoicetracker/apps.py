@@ -7,7 +7,13 @@ class InvoiceTrackerAdminConfig(AdminConfig):
     default_site = "invoicetracker.admin_site.InvoiceTrackerAdminSite"
 
     def ready(self):
-        super().ready()
+        super().ready()  # autodiscovery: every app's admin module
+        # The models whose admin takes pieces from several layers, registered once, here at the top.
+        from django.contrib import admin
+
+        from .admin import register_admins
+
+        register_admins(admin.site)
         # The case page's letters: `cases` shows them through its hook, never importing `notifications`.
         from cases.selectors import timeline_source_register
 

@@ -1,10 +1,15 @@
 """Admin for reminder e-mails: the stage ladder (editable, with a live preview and a test send),
 the read-only notification log, the sending runs, and `NotificationInline` for the case admin.
+
+`ReminderStageAdmin` and `NotificationInline` are not registered here: the site is assembled at the top
+(invoicetracker/admin.py), which registers ReminderStage (a model of `cases`) with this admin and adds
+the inline and "send a stage now" (admin_actions.py) to the case admin.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,10 +26,11 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Case, Client, Invoice, ReminderStage
 from cases.selectors import case_search_q, search_terms
-from common.admin_utils import ReadOnlyAdminMixin
+from common.admin_utils import ReadOnlyAdminMixin, fieldset_fields
 from common.calendar import business_today
 from common.formatting import format_datetime
 
+from .admin_actions import SendManualPermission
 from .emails import (
     LANGUAGES,
     STAGE_VARIABLES,
@@ -37,14 +43,9 @@ from .emails import (
 from .models import Notification, ReminderMessage, ReminderRun
 from .render_limits import render_limited
 from .selectors import letters_sent_before, reminder_stages_active
-from .services import (
-    COUNTERS,
-    ReminderNotSendable,
-    notification_confirm_sent,
-    notification_resend,
-    reminder_send_test,
-    reminder_stages_reschedule,
-)
+from .services import COUNTERS, notification_confirm_sent, reminder_send_test
+from .services.batch import notifications_resend
+from .services.stages import reminder_stage_saved
 
 log = logging.getLogger("invoicetracker.reminders")
 
@@ -63,6 +64,18 @@ def _variable_description(text: str) -> str:
     """A stage variable's description ("polski / English") in the reader's language."""
     polish, separator, english = text.partition(" / ")
     return english if separator and (get_language() or "").startswith("en") else polish
+
+
+def search_messages(queryset, search_term: str, found: Callable[[str], Q]):
+    """`get_search_results` of a log of e-mails: each word must match `found(word)`, or, when it has an "@",
+    the Message-ID (with or without its angle brackets)."""
+    for term in search_terms(search_term):
+        condition = found(term)
+        if "@" in term:
+            bare = term.strip().strip("<>")
+            condition |= Q(message_id__in=[bare, f"<{bare}>"])
+        queryset = queryset.filter(condition)
+    return queryset, False
 
 
 # --- Notification log -------------------------------------------------------------
@@ -119,7 +132,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(SendManualPermission, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "case_display",
@@ -160,28 +173,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("Treść"), {"fields": ("language", "subject", "body_text_display", "body_html_display")}),
         (_("Błąd"), {"fields": ("error",)}),
     )
-    readonly_fields = (
-        "case_display",
-        "stage",
-        "stage_offset",
-        "status",
-        "reason",
-        "mode",
-        "triggered_by",
-        "send_date",
-        "recipients_display",
-        "cc_display",
-        "message_id",
-        "attempts",
-        "created_at",
-        "sent_at",
-        "run",
-        "language",
-        "subject",
-        "body_text_display",
-        "body_html_display",
-        "error",
-    )
+    readonly_fields = fieldset_fields(fieldsets)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("case__invoice", "stage", "triggered_by")
@@ -196,16 +188,11 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         indexes); a word with "@" may also be a Message-ID (with or without its angle brackets).
         A plain word is one condition, not an OR: PostgreSQL can walk the log in display order against a
         hashed set of the cases found (a common name) or start from the few cases found (an invoice number)."""
-        for term in search_terms(search_term):
-            found = Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk"))
-            if "@" in term:
-                bare = term.strip().strip("<>")
-                found |= Q(message_id__in=[bare, f"<{bare}>"])
-            queryset = queryset.filter(found)
-        return queryset, False
-
-    def has_send_manual_permission(self, request):
-        return request.user.has_perm("notifications.send_manual")
+        return search_messages(
+            queryset,
+            search_term,
+            lambda term: Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk")),
+        )
 
     # Sorted by case (its e-mails together) through an index, not by invoice number across a join.
     @admin.display(description=_("sprawa"), ordering="case_id")
@@ -245,20 +232,14 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Wyślij ponownie ręcznie (niepewne lub nieudane)"), permissions=["send_manual"])
     def resend(self, request, queryset):
-        done = 0
-        for notification in queryset.select_related("case", "stage"):
-            try:
-                result = notification_resend(notification=notification, user=request.user)
-            except ReminderNotSendable as exc:
-                self.message_user(request, f"{notification.case}: {exc}", messages.WARNING)
-                continue
-            if result.status == Notification.Status.SENT:
-                done += 1
-            else:
-                self.message_user(
-                    request, f"{notification.case}: {result.get_status_display()} — {result.error}", messages.ERROR
-                )
-        self.message_user(request, _("Wysłano ponownie: %(n)s") % {"n": done}, messages.SUCCESS)
+        outcome = notifications_resend(notifications=queryset.select_related("case", "stage"), user=request.user)
+        for notification, why in outcome.refused:
+            self.message_user(request, f"{notification.case}: {why}", messages.WARNING)
+        for notification, result in outcome.failed:
+            self.message_user(
+                request, f"{notification.case}: {result.get_status_display()} — {result.error}", messages.ERROR
+            )
+        self.message_user(request, _("Wysłano ponownie: %(n)s") % {"n": outcome.sent}, messages.SUCCESS)
 
     @admin.action(description=_("Potwierdź wysłanie (sprawdzone w logu serwera poczty)"), permissions=["send_manual"])
     def confirm_sent(self, request, queryset):
@@ -302,16 +283,14 @@ class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """The e-mails whose subject or items hold the word, or of the clients whose name does (each through
         a trigram index), or with that Message-ID when the word has an "@": one condition per word, no OR
         across a join, so PostgreSQL can combine the indexes instead of scanning the log."""
-        for term in search_terms(search_term):
+
+        def found(term):
             clients = Client.objects.filter(
                 Q(company_name__icontains=term) | Q(last_name__icontains=term) | Q(first_name__icontains=term)
             ).values("pk")
-            found = Q(subject__icontains=term) | Q(items__icontains=term) | Q(client_id__in=clients)
-            if "@" in term:
-                bare = term.strip().strip("<>")
-                found |= Q(message_id__in=[bare, f"<{bare}>"])
-            queryset = queryset.filter(found)
-        return queryset, False
+            return Q(subject__icontains=term) | Q(items__icontains=term) | Q(client_id__in=clients)
+
+        return search_messages(queryset, search_term, found)
 
     # Sorted by client (its e-mails together) through an index, not by name across a join.
     @admin.display(description=_("kontrahent"), ordering="client_id")
@@ -375,25 +354,31 @@ class ReminderStageForm(forms.ModelForm):
                 body_text=cleaned.get(f"body_text_{language}") or cleaned.get("body_text_pl") or "",
                 body_html=cleaned.get(f"body_html_{language}") or cleaned.get("body_html_pl") or "",
             )
-            for consumer in (False, True):
-                for letters in (items[:1], items):
-                    try:
-                        render_letters(
-                            items=letters,
-                            day=business_today(),
-                            stages=[stage],
-                            texts=texts,
-                            language=language,
-                            consumer=consumer,
-                            history=[{"date": "02.11.2026", "name": "?", "offset": 7, "invoice_number": "FV 1"}],
-                        )
-                    except Exception as exc:
-                        self.add_error(
-                            f"body_text_{language}",
-                            _("Szablon nie daje się złożyć (%(variant)s): %(error)s")
-                            % {"variant": language.upper(), "error": f"{type(exc).__name__}: {exc}"},
-                        )
-                        return
+            for letters in (items[:1], items):
+                try:
+                    letter_variants(
+                        letters,
+                        day=business_today(),
+                        stages=[stage],
+                        texts=texts,
+                        language=language,
+                        history=[{"date": "02.11.2026", "name": "?", "offset": 7, "invoice_number": "FV 1"}],
+                    )
+                except Exception as exc:
+                    self.add_error(
+                        f"body_text_{language}",
+                        _("Szablon nie daje się złożyć (%(variant)s): %(error)s")
+                        % {"variant": language.upper(), "error": f"{type(exc).__name__}: {exc}"},
+                    )
+                    return
+
+
+def letter_variants(items: list[LetterItem], **render) -> dict:
+    """The letters rendered for a business client and for a consumer (their claims differ)."""
+    return {
+        name: render_letters(items=items, consumer=consumer, **render)
+        for name, consumer in (("business", False), ("consumer", True))
+    }
 
 
 def sample_letters(stage: ReminderStage) -> list[LetterItem]:
@@ -418,7 +403,8 @@ def sample_letters(stage: ReminderStage) -> list[LetterItem]:
 
 
 class ReminderStageAdmin(admin.ModelAdmin):
-    """Registered from NotificationsConfig.ready() (see apps.py)."""
+    """ReminderStage's admin (the model lives in `cases`), registered at the site's assembly
+    (invoicetracker/admin.py)."""
 
     form = ReminderStageForm
     list_display = ("name", "offset_display", "is_active", "attaches_demand", "has_english")
@@ -454,8 +440,8 @@ class ReminderStageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change or {"offset_days", "is_active"} & set(form.changed_data):
-            moved = reminder_stages_reschedule()
+        moved = reminder_stage_saved(created=not change, changed=form.changed_data)
+        if moved is not None:
             self.message_user(request, _("Zaktualizowano harmonogram spraw: %(n)s") % {"n": moved}, messages.INFO)
 
     # -- preview and test send
@@ -535,18 +521,9 @@ class ReminderStageAdmin(admin.ModelAdmin):
             rendered = render_reminder(
                 case=case, stage=stage, day=day, stages=stages, texts=texts, language=language, history=history
             )
-            variants = {
-                name: render_letters(
-                    items=[LetterItem(case, stage)],
-                    day=day,
-                    stages=stages,
-                    texts=texts,
-                    language=language,
-                    history=history,
-                    consumer=consumer,
-                )
-                for name, consumer in (("business", False), ("consumer", True))
-            }
+            variants = letter_variants(
+                [LetterItem(case, stage)], day=day, stages=stages, texts=texts, language=language, history=history
+            )
         except Exception as exc:  # a half-typed template: show the error, keep the page working
             return JsonResponse({"error": f"{type(exc).__name__}: {exc}"})
         client = case.invoice.client
@@ -591,10 +568,3 @@ class ReminderStageAdmin(admin.ModelAdmin):
                 ),
             }
         )
-
-
-def register_stage_admin(site: admin.AdminSite) -> None:
-    """ReminderStage's admin lives here (issue #4); replace any other registration of it."""
-    if site.is_registered(ReminderStage):
-        site.unregister(ReminderStage)
-    site.register(ReminderStage, ReminderStageAdmin)

@@ -10,15 +10,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Przypomnienia")
 
     def ready(self) -> None:
-        # The admin's autodiscover has imported every admin module by now (django.contrib.admin
-        # comes first in INSTALLED_APPS), so this registration wins whichever app also registered
-        # cases.ReminderStage. No database access here.
-        from django.contrib import admin
-
-        from .admin import register_stage_admin
-
-        register_stage_admin(admin.site)
-
+        # ReminderStage's admin is registered at the site's assembly (invoicetracker/admin.py).
         from .attachments import register
 
         register()  # the +14 letter's formal demand (PDF)

@@ -43,8 +43,6 @@ LAYERS: dict[str, int] = {
 
 # (importing file, imported package): backward imports to remove, not to add to.
 KNOWN_DEBTS: set[tuple[str, str]] = {
-    ("cases/admin.py", "notifications"),
-    ("cases/admin.py", "syncstatus"),
     ("notifications/selectors.py", "syncstatus"),
     ("syncstatus/management/commands/setup_schedules.py", "invoicetracker"),
 }

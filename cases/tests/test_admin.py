@@ -355,8 +355,8 @@ def test_the_page_count_drops_the_display_join_but_keeps_filters(staff_client, s
 
 
 def test_the_fast_date_hierarchy_gives_djangos_answers(stages, kowalski):
-    from cases.admin import DateHierarchyQuerySet
     from cases.selectors import case_list_for_ui
+    from common.admin_dates import DateHierarchyQuerySet
 
     for days in (-40, -3, 0, 1, 33, 34, 200, 400, 401):
         make_case(client=kowalski, days_past_due=days)

@@ -1,5 +1,5 @@
 """The admin's date hierarchy over 100,000 rows, with index-friendly SQL (used by every admin list
-with a `date_hierarchy`: the cases here, the e-mail log and the runs through the admin site)."""
+with a `date_hierarchy` through the admin site: the cases, the e-mail log, the runs)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,55 @@
+"""Invoices mirror InFakt: read-only, searched through trigram indexes."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from common import formatting
+from common.admin_utils import ReadOnlyAdminMixin
+
+from ..models import Invoice
+from ..selectors import invoice_search_q, search_terms
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "number",
+        "kind",
+        "client",
+        "status",
+        "gross_display",
+        "left_display",
+        "due_display",
+        "currency",
+        "corrected_invoice",
+    )
+    list_filter = ("kind", "status", "currency")
+    search_fields = ("number", "client__company_name", "client__last_name", "client__nip_normalized")
+    list_select_related = ("client",)
+    list_per_page = 100
+    show_full_result_count = False
+    date_hierarchy = "due_date"
+    exclude = ("raw",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("raw", "client__raw")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Number, client name, e-mail or NIP through `invoice_search_q` (trigram indexes, no join)."""
+        for term in search_terms(search_term):
+            queryset = queryset.filter(invoice_search_q(term))
+        return queryset, False
+
+    @admin.display(description=_("brutto"), ordering="gross")
+    def gross_display(self, obj):
+        return formatting.format_money(obj.gross, obj.currency)
+
+    @admin.display(description=_("pozostało"), ordering="left_to_pay")
+    def left_display(self, obj):
+        return formatting.format_money(obj.left_to_pay, obj.currency)
+
+    @admin.display(description=_("termin"), ordering="due_date")
+    def due_display(self, obj):
+        return formatting.format_date(obj.due_date)
