@@ -54,7 +54,7 @@ class ReminderRun(models.Model):
         return bool(self.held_reason)
 
 
-class SentEmail(models.Model):
+class OutgoingEmail(models.Model):
     """What a reminder e-mail and each letter in it record alike: the content, who sent it and when.
 
     Declared once here; they come first in each model's field order (the admin lists fields by name).
@@ -80,7 +80,7 @@ class SentEmail(models.Model):
         ordering = ["-created_at"]
 
 
-class ReminderMessage(SentEmail):
+class ReminderMessage(OutgoingEmail):
     """One outgoing reminder e-mail: one client's letters of one day (a digest) or one letter.
 
     Its status moves with the status of every Notification linked to it: they are claimed,
@@ -102,7 +102,7 @@ class ReminderMessage(SentEmail):
         ReminderRun, verbose_name=_("wysyłka"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    class Meta(SentEmail.Meta):
+    class Meta(OutgoingEmail.Meta):
         verbose_name = _("e-mail z przypomnieniem")
         verbose_name_plural = _("e-maile z przypomnieniami")
         indexes = [models.Index(fields=["client", "send_date"], name="remindermessage_client_day_idx")]
@@ -130,7 +130,7 @@ class ReminderReview(models.Model):
         return f"{self.day:%Y-%m-%d}"
 
 
-class Notification(SentEmail):
+class Notification(OutgoingEmail):
     class Status(models.TextChoices):
         QUEUED = "queued", _("w kolejce")  # claimed; the SMTP answer is pending
         SENT = "sent", _("wysłane")
@@ -191,7 +191,7 @@ class Notification(SentEmail):
         related_name="notifications",
     )
 
-    class Meta(SentEmail.Meta):
+    class Meta(OutgoingEmail.Meta):
         verbose_name = _("powiadomienie")
         verbose_name_plural = _("powiadomienia")
         constraints = [
