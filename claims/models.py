@@ -14,26 +14,42 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
-class ReferenceRate(models.Model):
-    """The NBP reference rate, in force from `valid_from` to `valid_to` (inclusive; empty = until further notice)."""
+class DatedRate(models.Model):
+    """A rate in force from `valid_from` to `valid_to` (inclusive; empty = until further notice).
+
+    The two fields every rate table starts with, its ordering and its label; each table declares its
+    rate and source after them (so forms keep that field order).
+    """
 
     valid_from = models.DateField(_("obowiązuje od"), unique=True)
     valid_to = models.DateField(_("obowiązuje do"), null=True, blank=True)
-    rate_bp = models.PositiveIntegerField(_("stopa (punkty bazowe)"), help_text=_("575 = 5,75 %"))
-    source = models.CharField(_("źródło"), max_length=255)
 
     class Meta:
-        verbose_name = _("stopa referencyjna NBP")
-        verbose_name_plural = _("stopy referencyjne NBP")
+        abstract = True
         ordering = ["valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="refrate_period_order"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.valid_from:%d.%m.%Y}: {format_bp(self.rate_bp)}"
+
+
+def period_order(name: str, *, open_ended: bool = True) -> models.CheckConstraint:
+    """A rate's period ends on or after its start (or, `open_ended`, has no end yet)."""
+    condition = Q(valid_to__gte=F("valid_from"))
+    if open_ended:
+        condition = Q(valid_to__isnull=True) | condition
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class ReferenceRate(DatedRate):
+    """The NBP reference rate, in force from `valid_from` to `valid_to` (inclusive; empty = until further notice)."""
+
+    rate_bp = models.PositiveIntegerField(_("stopa (punkty bazowe)"), help_text=_("575 = 5,75 %"))
+    source = models.CharField(_("źródło"), max_length=255)
+
+    class Meta(DatedRate.Meta):
+        verbose_name = _("stopa referencyjna NBP")
+        verbose_name_plural = _("stopy referencyjne NBP")
+        constraints = [period_order("refrate_period_order")]
 
 
 class CommercialRate(models.Model):
@@ -53,34 +69,22 @@ class CommercialRate(models.Model):
         verbose_name = _("odsetki w transakcjach handlowych")
         verbose_name_plural = _("odsetki w transakcjach handlowych")
         ordering = ["valid_from"]
-        constraints = [
-            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="commrate_period_order"),
-        ]
+        constraints = [period_order("commrate_period_order", open_ended=False)]
 
     def __str__(self) -> str:
         return f"{self.valid_from:%d.%m.%Y}–{self.valid_to:%d.%m.%Y}: {format_bp(self.rate_bp)}"
 
 
-class StatutoryRate(models.Model):
+class StatutoryRate(DatedRate):
     """Statutory interest for delay (art. 481 § 2 of the Civil Code): reference rate + 5.5 pp, for consumers."""
 
-    valid_from = models.DateField(_("obowiązuje od"), unique=True)
-    valid_to = models.DateField(_("obowiązuje do"), null=True, blank=True)
     rate_bp = models.PositiveIntegerField(_("stawka (punkty bazowe)"))
     source = models.CharField(_("źródło"), max_length=255)
 
-    class Meta:
+    class Meta(DatedRate.Meta):
         verbose_name = _("odsetki ustawowe za opóźnienie")
         verbose_name_plural = _("odsetki ustawowe za opóźnienie")
-        ordering = ["valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="statrate_period_order"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.valid_from:%d.%m.%Y}: {format_bp(self.rate_bp)}"
+        constraints = [period_order("statrate_period_order")]
 
 
 class ExchangeRate(models.Model):

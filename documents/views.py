@@ -6,6 +6,8 @@ Every page needs login (middleware); managers read (view permission), staff issu
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Sum
@@ -79,42 +81,61 @@ def interest_notes(request):
     )
 
 
-@require_POST
-@issue_required
+def _note_service(request, service, failure: str, **params):
+    """Run a note service; its InterestNoteError becomes `failure` (`%(error)s` and `params`) on the next page.
+
+    Returns what the service returned, or None when it failed.
+    """
+    try:
+        return service()
+    except InterestNoteError as exc:
+        messages.error(request, failure % {**params, "error": exc})
+        return None
+
+
+def note_action(view):
+    """A staff POST that issues, sends or marks a note (messages on the way), then back to the notes page."""
+
+    @require_POST
+    @issue_required
+    @wraps(view)
+    def action(request, *args, **kwargs):
+        view(request, *args, **kwargs)
+        return redirect("documents:interest_notes")
+
+    return action
+
+
+@note_action
 def interest_note_issue_view(request, case_id: int):
     case = get_object_or_404(Case, pk=case_id)
-    try:
-        note = interest_note_issue(case=case, user=request.user)
-    except InterestNoteError as exc:
-        messages.error(request, _("Nie wystawiono noty: %(error)s") % {"error": exc})
-    else:
+    note = _note_service(
+        request, lambda: interest_note_issue(case=case, user=request.user), _("Nie wystawiono noty: %(error)s")
+    )
+    if note is not None:
         messages.success(request, _("Wystawiono notę odsetkową %(number)s.") % {"number": note.number})
-    return redirect("documents:interest_notes")
 
 
-@require_POST
-@issue_required
+@note_action
 def interest_note_send_view(request, pk: int):
     note = get_object_or_404(InterestNote, pk=pk)
-    try:
-        sent = interest_note_send(note=note, user=request.user)
-    except InterestNoteError as exc:
-        messages.error(request, _("Nie wysłano noty %(number)s: %(error)s") % {"number": note.number, "error": exc})
-    else:
-        if sent:
-            messages.success(request, _("Wysłano notę %(number)s.") % {"number": note.number})
-        else:
-            messages.error(request, _("Serwer poczty odrzucił notę %(number)s.") % {"number": note.number})
-    return redirect("documents:interest_notes")
+    sent = _note_service(
+        request,
+        lambda: interest_note_send(note=note, user=request.user),
+        _("Nie wysłano noty %(number)s: %(error)s"),
+        number=note.number,
+    )
+    if sent:
+        messages.success(request, _("Wysłano notę %(number)s.") % {"number": note.number})
+    elif sent is not None:
+        messages.error(request, _("Serwer poczty odrzucił notę %(number)s.") % {"number": note.number})
 
 
-@require_POST
-@issue_required
+@note_action
 def interest_note_paid_view(request, pk: int):
     note = get_object_or_404(InterestNote, pk=pk)
     if interest_note_mark_paid(note=note, day=business_today(), user=request.user):
         messages.success(request, _("Nota %(number)s: odsetki zapłacone.") % {"number": note.number})
-    return redirect("documents:interest_notes")
 
 
 @require_GET

@@ -191,17 +191,21 @@ def parse_invoice(data: object, *, default_kind: str = "") -> InvoiceRecord:
         payment_method=_text(entity, "payment_method"),
         bank_account=_text(entity, "bank_account"),
         client_id=_optional_integer(entity, "client_id"),
-        client_company_name=_text(entity, "client_company_name"),
-        client_first_name=_text(entity, "client_first_name"),
-        client_last_name=_text(entity, "client_last_name"),
-        client_tax_code=_text(entity, "client_tax_code"),
-        client_street=_text(entity, "client_street"),
-        client_street_number=_text(entity, "client_street_number"),
-        client_flat_number=_text(entity, "client_flat_number"),
-        client_city=_text(entity, "client_city"),
-        client_post_code=_text(entity, "client_post_code"),
-        client_country=_text(entity, "client_country"),
-        client_business_activity_kind=_text(entity, "client_business_activity_kind"),
+        **_texts(
+            entity,
+            "company_name",
+            "first_name",
+            "last_name",
+            "tax_code",
+            "street",
+            "street_number",
+            "flat_number",
+            "city",
+            "post_code",
+            "country",
+            "business_activity_kind",
+            prefix="client_",
+        ),
         corrected_invoice_number=_text_or_number(entity, "corrected_invoice_number"),
         corrected_invoice_date=_date(entity, "corrected_invoice_date"),
         corrected_invoice_id=_optional_integer(entity, "corrected_invoice_id"),
@@ -216,19 +220,22 @@ def parse_client(data: object) -> ClientRecord:
     entity = _object(data)
     return ClientRecord(
         id=_integer(entity, "id"),
-        company_name=_text(entity, "company_name"),
-        first_name=_text(entity, "first_name"),
-        last_name=_text(entity, "last_name"),
-        business_activity_kind=_text(entity, "business_activity_kind"),
-        nip=_text(entity, "nip"),
-        email=_text(entity, "email"),
-        phone_number=_text(entity, "phone_number"),
-        street=_text(entity, "street"),
-        street_number=_text(entity, "street_number"),
-        flat_number=_text(entity, "flat_number"),
-        postal_code=_text(entity, "postal_code"),
-        city=_text(entity, "city"),
-        country=_text(entity, "country"),
+        **_texts(
+            entity,
+            "company_name",
+            "first_name",
+            "last_name",
+            "business_activity_kind",
+            "nip",
+            "email",
+            "phone_number",
+            "street",
+            "street_number",
+            "flat_number",
+            "postal_code",
+            "city",
+            "country",
+        ),
         raw=entity,
     )
 
@@ -241,6 +248,11 @@ def _check_amounts(gross_price: int, paid_price: int, left_to_pay: int) -> None:
         raise RecordError(f"paid_price: negative amount {paid_price}")
     if left_to_pay < 0 and paid_price <= gross_price:
         raise RecordError(f"left_to_pay: negative amount {left_to_pay}")
+
+
+def _texts(entity: Mapping[str, Any], *names: str, prefix: str = "") -> dict[str, str]:
+    """`_text` of the fields `prefix` + each of `names`, in that order (the first bad one raises), by field name."""
+    return {prefix + name: _text(entity, prefix + name) for name in names}
 
 
 def _object(data: object) -> dict[str, Any]:

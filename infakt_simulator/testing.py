@@ -14,12 +14,14 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from .demo import build_demo_world
 from .server import API_KEY_HEADER, RateLimiter, SimulatorServer
 from .world import World
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -29,31 +31,28 @@ class ApiResponse:
     body: Any = field(default=None)
 
 
+class _FromServer(Generic[T]):
+    """A read-only attribute of the handle: the server's attribute of the same name, read on each access."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, handle: RunningSimulator, owner: type | None = None) -> T:
+        return getattr(handle.server, self.name)
+
+
 @dataclass
 class RunningSimulator:
     """Handle yielded by `running_simulator`; `world` is live (changes show up in the API)."""
 
     server: SimulatorServer
 
-    @property
-    def base_url(self) -> str:
-        return self.server.base_url
-
-    @property
-    def control_url(self) -> str:
-        return self.server.control_url
-
-    @property
-    def api_key(self) -> str:
-        return self.server.api_key
-
-    @property
-    def world(self) -> World:
-        return self.server.world
-
-    @property
-    def rate_limiter(self) -> RateLimiter | None:
-        return self.server.rate_limiter
+    # Not annotated, so not dataclass fields.
+    base_url = _FromServer[str]()
+    control_url = _FromServer[str]()
+    api_key = _FromServer[str]()
+    world = _FromServer[World]()
+    rate_limiter = _FromServer["RateLimiter | None"]()
 
     def stats(self) -> dict[str, Any]:
         return self.server.stats.snapshot()

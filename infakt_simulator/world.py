@@ -195,6 +195,14 @@ class ConflictError(SimulatorError):
     status = 409
 
 
+def _required(table: dict[Any, Entity], key: Any, what: str) -> Entity:
+    """The entity under `key` itself (callers hold the lock), or NotFoundError."""
+    entity = table.get(key)
+    if entity is None:
+        raise NotFoundError(f"{what} {key} not found")
+    return entity
+
+
 @dataclass(frozen=True)
 class QueryResult:
     total_count: int
@@ -451,15 +459,10 @@ class World:
             return dict(client)
 
     def get_client(self, client_id: int) -> Entity | None:
-        with self._lock:
-            client = self._clients.get(client_id)
-            return dict(client) if client is not None else None
+        return self._copy_of(self._clients, client_id)
 
     def _require_client(self, client_id: int) -> Entity:
-        client = self._clients.get(client_id)
-        if client is None:
-            raise NotFoundError(f"Client {client_id} not found")
-        return client
+        return _required(self._clients, client_id, "Client")
 
     def set_payer_profile(self, client_id: int, profile: PayerProfile) -> None:
         if profile not in PAYER_PROFILES:
@@ -596,27 +599,28 @@ class World:
             return entity
 
     def _next_correction_number(self, issued: date) -> str:
-        suffix = f"/KOR/{issued.month:02d}/{issued.year}"
-        used = [inv["number"] for inv in self._invoices.values() if str(inv.get("number", "")).endswith(suffix)]
-        highest = max((int(n.split("/", 1)[0]) for n in used if n.split("/", 1)[0].isdigit()), default=0)
-        return f"{highest + 1}{suffix}"
+        return self._next_in_series(f"/KOR/{issued.month:02d}/{issued.year}")
 
     def _next_number(self, invoice_date: date) -> str:
-        suffix = f"/{invoice_date.month:02d}/{invoice_date.year}"
+        return self._next_in_series(f"/{invoice_date.month:02d}/{invoice_date.year}")
+
+    def _next_in_series(self, suffix: str) -> str:
+        """The next free number "N<suffix>" (numbers of a month, or of its corrections, count on their own)."""
         used = [inv["number"] for inv in self._invoices.values() if str(inv.get("number", "")).endswith(suffix)]
         highest = max((int(n.split("/", 1)[0]) for n in used if n.split("/", 1)[0].isdigit()), default=0)
         return f"{highest + 1}{suffix}"
 
     def get_invoice(self, uuid: str) -> Entity | None:
-        with self._lock:
-            invoice = self._invoices.get(uuid)
-            return dict(invoice) if invoice is not None else None
+        return self._copy_of(self._invoices, uuid)
 
     def _require_invoice(self, uuid: str) -> Entity:
-        invoice = self._invoices.get(uuid)
-        if invoice is None:
-            raise NotFoundError(f"Invoice {uuid} not found")
-        return invoice
+        return _required(self._invoices, uuid, "Invoice")
+
+    def _copy_of(self, table: dict[Any, Entity], key: Any) -> Entity | None:
+        """A copy of the entity under `key` (callers may change it freely), or None."""
+        with self._lock:
+            entity = table.get(key)
+            return dict(entity) if entity is not None else None
 
     def update_invoice(self, uuid: str, **fields: Any) -> Entity:
         """Overwrite fields verbatim; `left_to_pay` follows gross/paid changes unless given."""

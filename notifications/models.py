@@ -54,7 +54,33 @@ class ReminderRun(models.Model):
         return bool(self.held_reason)
 
 
-class ReminderMessage(models.Model):
+class OutgoingEmail(models.Model):
+    """What a reminder e-mail and each letter in it record alike: the content, who sent it and when.
+
+    Declared once here; they come first in each model's field order (the admin lists fields by name).
+    """
+
+    recipients = models.JSONField(_("odbiorcy"), default=list, blank=True)
+    cc = models.JSONField(_("DW"), default=list, blank=True)
+    subject = models.CharField(_("temat"), max_length=255, blank=True)
+    body_text = models.TextField(_("treść"), blank=True)
+    body_html = models.TextField(_("treść HTML"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    language = models.CharField(_("język"), max_length=2, blank=True)
+    error = models.TextField(_("błąd"), blank=True)
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
+    sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("wysłał"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class ReminderMessage(OutgoingEmail):
     """One outgoing reminder e-mail: one client's letters of one day (a digest) or one letter.
 
     Its status moves with the status of every Notification linked to it: they are claimed,
@@ -69,31 +95,16 @@ class ReminderMessage(models.Model):
     status = models.CharField(_("status"), max_length=10, default="queued", db_index=True)
     mode = models.CharField(_("tryb"), max_length=6, default="auto")
     send_date = models.DateField(_("dzień wysyłki"), db_index=True)
-    recipients = models.JSONField(_("odbiorcy"), default=list, blank=True)
-    cc = models.JSONField(_("DW"), default=list, blank=True)
-    subject = models.CharField(_("temat"), max_length=255, blank=True)
-    body_text = models.TextField(_("treść"), blank=True)
-    body_html = models.TextField(_("treść HTML"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     # `X-InvoiceTracker-Items`: "18433587:-1, 18433590:+14".
     items = models.TextField(_("pozycje"), blank=True)
     lead_offset = models.SmallIntegerField(_("etap (najwyższy)"), null=True, blank=True)
-    language = models.CharField(_("język"), max_length=2, blank=True)
-    error = models.TextField(_("błąd"), blank=True)
     run = models.ForeignKey(
         ReminderRun, verbose_name=_("wysyłka"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
-    sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
-    triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("wysłał"), on_delete=models.SET_NULL, null=True, blank=True
-    )
 
-    class Meta:
+    class Meta(OutgoingEmail.Meta):
         verbose_name = _("e-mail z przypomnieniem")
         verbose_name_plural = _("e-maile z przypomnieniami")
-        ordering = ["-created_at"]
         indexes = [models.Index(fields=["client", "send_date"], name="remindermessage_client_day_idx")]
 
     def __str__(self) -> str:
@@ -119,7 +130,7 @@ class ReminderReview(models.Model):
         return f"{self.day:%Y-%m-%d}"
 
 
-class Notification(models.Model):
+class Notification(OutgoingEmail):
     class Status(models.TextChoices):
         QUEUED = "queued", _("w kolejce")  # claimed; the SMTP answer is pending
         SENT = "sent", _("wysłane")
@@ -158,18 +169,10 @@ class Notification(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
     mode = models.CharField(_("tryb"), max_length=6, choices=Mode, default=Mode.AUTOMATIC)
     send_date = models.DateField(_("dzień wysyłki"))
-    recipients = models.JSONField(_("odbiorcy"), default=list, blank=True)
-    cc = models.JSONField(_("DW"), default=list, blank=True)
-    subject = models.CharField(_("temat"), max_length=255, blank=True)
-    body_text = models.TextField(_("treść"), blank=True)
-    body_html = models.TextField(_("treść HTML"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
-    error = models.TextField(_("błąd"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("próby"), default=0)
     reason = models.CharField(_("powód"), max_length=16, choices=Reason, blank=True)
     # The stage's offset and language when the row was written (stages stay editable).
     stage_offset = models.SmallIntegerField(_("przesunięcie etapu"), null=True, blank=True)
-    language = models.CharField(_("język"), max_length=2, blank=True)
     run = models.ForeignKey(
         ReminderRun,
         verbose_name=_("wysyłka"),
@@ -187,17 +190,10 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
-    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("zmieniono"), auto_now=True)
-    sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
-    triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("wysłał"), on_delete=models.SET_NULL, null=True, blank=True
-    )
 
-    class Meta:
+    class Meta(OutgoingEmail.Meta):
         verbose_name = _("powiadomienie")
         verbose_name_plural = _("powiadomienia")
-        ordering = ["-created_at"]
         constraints = [
             # Exactly once: a stage can be in flight, sent or uncertain only once per case.
             models.UniqueConstraint(
