@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import ReminderStage
-from cases.services import case_claim_rung
 from common.logs import log_context
 
 from ..emails import (
@@ -54,12 +53,11 @@ from .claims import (
 from .records import (
     PlannedSend,
     SendReport,
+    letter_not_sent_event,
     record_held,
     record_no_email,
-    record_skipped,
-    reminder_event,
+    rung_pass,
     stage_label,
-    stage_params,
 )
 from .smtp import ConnectionFactory, Sender, describe
 
@@ -155,46 +153,25 @@ def group_letters(items: list[DueStage]) -> list[list[DueStage]]:
 def _apply_skips(due: DueStage, *, day: date, stages, run, now: datetime) -> int:
     """Record the rungs the ladder skips today when nothing is sent (e.g. a before-due rung missed)."""
     with transaction.atomic():
-        fresh = case_claim_rung(
-            case_id=due.case.pk,
-            expected=due.case.last_stage_offset,
-            offset=due.target_offset,
-            day=day,
-            letter=False,
-            stages=stages,
-        )
-        if fresh is None:
-            return 0
-        for stage, reason in due.skips:
-            record_skipped(case=fresh, stage=stage, day=day, reason=reason, run=run, now=now)
-    return len(due.skips)
+        fresh = rung_pass(due.case, due.target_offset, due.skips, day=day, stages=stages, run=run, now=now)
+    return len(due.skips) if fresh is not None else 0
 
 
 def _give_up(*, due: DueStage, failed: Notification, day: date, stages, run, now: datetime) -> int:
     """Attempts exhausted: move the case past the rung without sending; the failed row says why."""
-    case, stage = due.case, due.stage
+    stage = due.stage
     with transaction.atomic():
-        fresh = case_claim_rung(
-            case_id=case.pk,
-            expected=case.last_stage_offset,
-            offset=stage.offset_days,
-            day=day,
-            letter=False,
-            stages=stages,
-        )
+        fresh = rung_pass(due.case, stage.offset_days, due.skips, day=day, stages=stages, run=run, now=now)
         if fresh is None:
             return 0
-        for passed, reason in due.skips:
-            record_skipped(case=fresh, stage=passed, day=day, reason=reason, run=run, now=now)
         Notification.objects.filter(pk=failed.pk).update(reason=Reason.MAX_ATTEMPTS, updated_at=timezone.now())
-        reminder_event(
+        letter_not_sent_event(
             fresh,
             "letter.abandoned",
-            {**stage_params(stage), "attempts": failed.attempts},
+            stage,
+            "failed",
+            {"attempts": failed.attempts},
             now=now,
-            sent=False,
-            offset=stage.offset_days,
-            status="failed",
             final=True,
             notification=failed.pk,
         )
