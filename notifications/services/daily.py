@@ -115,6 +115,23 @@ def _classify(
     return "send", "", ""
 
 
+def _classified(
+    report: SendReport, plan: list[DueStage], check: SyncCheck | None, *, day: date, stages, render: bool
+) -> Iterator[tuple[DueStage, str, str, str, Notification | None]]:
+    """Each due rung of `plan` with its action, hold reason, note and failed row (if any), as the
+    sending run and the preview both classify it; each is listed in `report.planned` on the way."""
+    failed_rows = _failed_rows(plan)
+    report.review_pending = review = reminder_review_pending()
+    held_by_staff = case_ids_held_by_staff(day=day)
+    mailed_today = clients_mailed_on(day=day)
+    for due in plan:
+        action, reason, note = _classify(
+            due, check, failed_rows, held_by_staff=held_by_staff, mailed_today=mailed_today, review=review
+        )
+        report.planned.append(_planned(due, action, day=day, stages=stages, note=note, render=render))
+        yield due, action, reason, note, failed_rows.get((due.case.pk, due.stage.pk)) if due.stage else None
+
+
 def _planned(due: DueStage, action: str, *, day: date, stages, note: str = "", render: bool = False) -> PlannedSend:
     case = due.case
     subject = ""
@@ -251,19 +268,8 @@ def _send_due(
     report.sync_run_id = check.run.pk if check.run else None
     report.held_reason = check.message
     plan, report.paused = reminder_plan(day=day, stages=stages)
-    failed_rows = _failed_rows(plan)
-    review = reminder_review_pending()
-    report.review_pending = review
-    if review and not report.held_reason:
-        report.held_reason = REVIEW_NOTE
-    held_by_staff = case_ids_held_by_staff(day=day)
-    mailed_today = clients_mailed_on(day=day)
     to_send: list[DueStage] = []
-    for due in plan:
-        action, reason, note = _classify(
-            due, check, failed_rows, held_by_staff=held_by_staff, mailed_today=mailed_today, review=review
-        )
-        report.planned.append(_planned(due, action, day=day, stages=stages, note=note, render=dry_run))
+    for due, action, reason, note, failed in _classified(report, plan, check, day=day, stages=stages, render=dry_run):
         if action == "send":
             to_send.append(due)
         elif action == "held":
@@ -281,8 +287,9 @@ def _send_due(
         elif action == "gave_up":
             report.gave_up += 1
             if not dry_run:
-                failed = failed_rows[(due.case.pk, due.stage.pk)]
                 report.skipped += _give_up(due=due, failed=failed, day=day, stages=stages, run=run, now=now)
+    if report.review_pending and not report.held_reason:
+        report.held_reason = REVIEW_NOTE
     if dry_run:
         report.skipped += sum(len(d.skips) for d in to_send)
         _number_emails(report, group_letters(to_send))
@@ -432,17 +439,8 @@ def reminders_preview(*, day: date) -> SendReport:
     if _not_business_day(report, day):
         return report
     plan, report.paused = reminder_plan(day=day, stages=stages)
-    failed_rows = _failed_rows(plan)
-    review = reminder_review_pending()
-    report.review_pending = review
-    mailed_today = clients_mailed_on(day=day)
-    held_by_staff = case_ids_held_by_staff(day=day)
     sendable = []
-    for due in plan:
-        action, _reason, note = _classify(
-            due, None, failed_rows, held_by_staff=held_by_staff, mailed_today=mailed_today, review=review
-        )
-        report.planned.append(_planned(due, action, day=day, stages=stages, note=note, render=True))
+    for due, action, _reason, _note, _failed in _classified(report, plan, None, day=day, stages=stages, render=True):
         if action == "send":
             sendable.append(due)
         elif action == "no_email":
