@@ -115,7 +115,7 @@ def main() -> None:
 
     from cases.services import case_claims_refresh
     from common.calendar import business_today
-    from syncstatus.reports import aging_report
+    from panel.reports import aging_report
 
     today = business_today()
     clients = {}

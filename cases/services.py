@@ -284,42 +284,55 @@ def case_event_new(
     )
 
 
-def _event(
-    case: Case,
-    kind: str,
-    message: str = "",
-    *,
-    now: datetime,
-    run_id: int | None = None,
-    user=None,
-    code: str = "",
-    params: dict | None = None,
-    **data,
-):
-    event = case_event_new(
-        case=case, kind=kind, now=now, code=code, params=params, message=message, user=user, run_id=run_id, data=data
-    )
+# The arguments of `case_event_new`; `case_event_add` puts any other keyword into the row's data.
+EVENT_FIELDS = frozenset({"case", "case_id", "kind", "now", "code", "params", "message", "user", "run_id"})
+
+
+def case_event_add(**fields) -> CaseEvent:
+    """Add a line to the case's timeline (the public way for other apps), and return it.
+
+    Takes `case_event_new`'s arguments: `case` (or `case_id`), `kind`, `now`, a registered `code` with
+    raw `params` (cases.timeline; rendered in the reader's language) or, for a kind that has no code
+    yet, a plain `message`; `user`, `run_id`. Any other keyword goes into the row's `data`."""
+    data = {name: fields.pop(name) for name in list(fields) if name not in EVENT_FIELDS}
+    event = case_event_new(**fields, data=data)
     event.save(force_insert=True)
     return event
 
 
-def case_event_add(
-    *,
-    case: Case,
-    kind: str,
-    now: datetime,
-    code: str = "",
-    params: dict | None = None,
-    message: str = "",
-    user=None,
-    run_id: int | None = None,
-    **data,
-):
-    """Add a line to the case's timeline (the public way for other apps).
+def case_events_add(*, cases: Iterable[Case], **fields) -> list[CaseEvent]:
+    """The same timeline line on each of `cases`, in one INSERT (arguments as `case_event_add`)."""
+    data = {name: fields.pop(name) for name in list(fields) if name not in EVENT_FIELDS}
+    return CaseEvent.objects.bulk_create(case_event_new(case_id=case.pk, **fields, data=data) for case in cases)
 
-    Pass a registered `code` with raw `params` (cases.timeline; rendered in the reader's language),
-    or, for a kind that has no code yet, a plain `message` (shown as written)."""
-    return _event(case, kind, message, now=now, run_id=run_id, user=user, code=code, params=params, **data)
+
+def _event(case: Case, kind: str, message: str = "", **fields) -> CaseEvent:
+    return case_event_add(case=case, kind=kind, message=message, **fields)
+
+
+def case_mark_missing(*, case: Case, now: datetime) -> None:
+    """InFakt answered 404 for the case's invoice once: remembered, so a second 404 on another day closes it."""
+    Case.objects.filter(pk=case.pk).update(missing_since=now)
+
+
+def case_mark_found(*, case: Case) -> None:
+    """The invoice InFakt once could not find is back: forget the first 404."""
+    if case.missing_since is not None:
+        Case.objects.filter(pk=case.pk).update(missing_since=None)
+
+
+def cases_reschedule(*, stages: list[ReminderStage] | None = None) -> int:
+    """Re-point every active case at its next rung after the stage ladder changed. Returns how many moved."""
+    if stages is None:
+        stages = _active_stages()
+    moved = 0
+    for case in Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice", "next_stage"):
+        before = (case.next_stage_id, case.next_reminder_date, case.handover)
+        case_schedule_next(case=case, stages=stages, save=False)
+        if (case.next_stage_id, case.next_reminder_date, case.handover) != before:
+            case.save(update_fields=["next_stage", "next_reminder_date", "handover"])
+            moved += 1
+    return moved
 
 
 def _active_stages() -> list[ReminderStage]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from cases import ladder
 from cases.claim_selectors import case_claims, case_is_consumer, claim_display
 from cases.models import Case, CaseEvent, Client
-from cases.services import case_event_add, case_event_new
+from cases.services import case_event_add, case_events_add
 from common.calendar import business_today
 
 from .models import InterestNote, InterestNoteCounter
@@ -140,18 +140,14 @@ def demand_pdf_for_cases(
 
 def demand_failure_record(*, cases: Sequence[Case], error: str, user=None) -> None:
     """Report on each case's timeline that its demand could not be produced."""
-    now = timezone.now()
-    CaseEvent.objects.bulk_create(
-        case_event_new(
-            case_id=case.pk,
-            now=now,
-            kind=CaseEvent.Kind.NOTE,
-            code="demand.failed",
-            params={"error": error[:400]},
-            data={"demand_error": error},
-            user=user,
-        )
-        for case in cases
+    case_events_add(
+        cases=cases,
+        now=timezone.now(),
+        kind=CaseEvent.Kind.NOTE,
+        code="demand.failed",
+        params={"error": error[:400]},
+        demand_error=error,
+        user=user,
     )
 
 
@@ -218,6 +214,14 @@ def interest_note_issue(*, case: Case, user=None, day: date | None = None) -> In
         consumer = case_is_consumer(case)
         sequence = _counter_next(day.year)
         number = f"NO/{sequence}/{day.year}"
+        # What the PDF states and the note's row record alike.
+        amounts = {
+            "currency": invoice.currency,
+            "principal": invoice.gross,
+            "interest": claim.interest,
+            "interest_from": claim.interest_from,
+            "interest_to": claim.interest_to,
+        }
         data = InterestNoteData(
             number=number,
             creditor=_creditor(),
@@ -225,12 +229,8 @@ def interest_note_issue(*, case: Case, user=None, day: date | None = None) -> In
             place=_place(),
             day=day,
             invoice_number=invoice.number,
-            currency=invoice.currency,
-            principal=invoice.gross,
             due_date=invoice.due_date,
-            interest_from=claim.interest_from,
-            interest_to=claim.interest_to,
-            interest=claim.interest,
+            **amounts,
             bank_account=invoice.bank_account or settings.SELLER_BANK_ACCOUNT,
             deadline=ladder.demand_deadline(day),
             consumer=consumer,
@@ -242,11 +242,7 @@ def interest_note_issue(*, case: Case, user=None, day: date | None = None) -> In
             sequence=sequence,
             number=number,
             issue_date=day,
-            currency=invoice.currency,
-            principal=invoice.gross,
-            interest=claim.interest,
-            interest_from=claim.interest_from,
-            interest_to=claim.interest_to,
+            **amounts,
             language=data.language,
             data=_jsonable(asdict(data)),
             issued_at=timezone.now(),
@@ -344,15 +340,15 @@ def interest_note_send(*, note: InterestNote, user=None) -> bool:
 
 
 def _note_event(note: InterestNote, code: str, params: dict, user, now=None) -> None:
-    case_event_new(
+    case_event_add(
         case_id=note.case_id,
         now=now or timezone.now(),
         kind=CaseEvent.Kind.CLAIM,
         code=code,
         params=params,
-        data={"interest_note": note.number},
+        interest_note=note.number,
         user=user,
-    ).save(force_insert=True)
+    )
 
 
 def interest_note_mark_paid(*, note: InterestNote, day: date, user=None) -> bool:

@@ -1,3 +1,4 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 
 
@@ -20,3 +21,13 @@ class InvoiceTrackerAdminConfig(AdminConfig):
         from .timeline_letters import case_letters
 
         timeline_source_register(case_letters)
+
+
+class InvoiceTrackerConfig(AppConfig):
+    """The top layer as an app of its own (label "invoicetracker"), so that its management commands
+    (setup_schedules, beside schedules.py) are found; it has no models. The admin's configuration
+    above keeps the label "admin"."""
+
+    default = True
+    name = "invoicetracker"
+    verbose_name = "InvoiceTracker"

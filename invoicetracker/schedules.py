@@ -29,7 +29,7 @@ def declared_schedules() -> list[Declared]:
         Declared(name="infakt-daily-sync", func="syncstatus.tasks.daily_sync", at=settings.SYNC_TIME),
         # Every day at DAILY_SUMMARY_TIME: the managers' summary of the previous day (unless switched off).
         *(
-            [Declared(name="daily-summary", func="syncstatus.tasks.daily_summary", at=settings.DAILY_SUMMARY_TIME)]
+            [Declared(name="daily-summary", func="panel.tasks.daily_summary", at=settings.DAILY_SUMMARY_TIME)]
             if settings.DAILY_SUMMARY_ENABLED
             else []
         ),

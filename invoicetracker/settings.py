@@ -117,8 +117,10 @@ INSTALLED_APPS = [
     "notifications",
     "worklist",
     "syncstatus",
+    "panel",
     "security",
     "ops",
+    "invoicetracker.apps.InvoiceTrackerConfig",
     "axes",
 ]
 

@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("worklist.urls")),  # /cases/today/ and /cases/<id>/send-next/
     path("cases/", include("cases.urls")),
     path("clients/", include("invoicetracker.clients")),
-    path("sync/", include("syncstatus.urls")),
+    path("sync/", include("panel.urls")),
     path("documents/", include("documents.urls")),
     path("reminders/", include("notifications.urls")),
 ]

@@ -1,12 +1,15 @@
 """Reads for reminder sending: which stage is due for which case, and is the day's sync good enough.
 
-Reads `syncstatus.models.SyncRun` (models only) for the freshness rule; nothing here writes.
+The freshness rule itself belongs to the sync engine above, which registers it here at start-up
+(`reminder_sync_check_register`); nothing here writes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -15,7 +18,6 @@ from django.utils import timezone
 from cases import ladder
 from cases.models import Case, Client, ReminderStage
 from common.formatting import format_date
-from syncstatus.models import SyncRun
 
 from .models import Notification, ReminderMessage, ReminderReview, ReminderRun
 
@@ -173,7 +175,7 @@ def reminder_letters_planned(*, day: date) -> list[ClientLetters]:
 
 @dataclass(frozen=True)
 class SyncCheck:
-    run: SyncRun | None
+    run: Any | None  # the day's sync run (its pk and started_at), as the sync engine found it
     reason: str = ""  # a Notification.Reason when the sends must be held
     message: str = ""
 
@@ -182,38 +184,25 @@ class SyncCheck:
         return not self.reason
 
 
-def reminder_sync_for_day(*, day: date) -> SyncRun | None:
-    """The latest real (not dry, not a case refresh) sync run for `day`."""
-    return (
-        SyncRun.objects.filter(target_date=day, dry_run=False, kind__in=[SyncRun.Kind.DAILY, SyncRun.Kind.FULL])
-        .order_by("-started_at")
-        .first()
-    )
+# The sync engine sits above this app: it registers, at start-up (syncstatus.apps), the function that
+# says whether the reminders of a day may go out on the strength of that day's sync.
+_sync_check: Callable[..., SyncCheck] | None = None
+
+
+def reminder_sync_check_register(check: Callable[..., SyncCheck]) -> None:
+    """Install `check(day=, now=) -> SyncCheck`, the freshness rule of the sync engine."""
+    global _sync_check
+    _sync_check = check
 
 
 def reminder_sync_check(*, day: date, now: datetime | None = None) -> SyncCheck:
-    """May reminders for `day` be sent? Only on the strength of that day's finished, successful sync."""
-    now = now or timezone.now()
-    run = reminder_sync_for_day(day=day)
-    reason = Notification.Reason
-    if run is None:
-        return SyncCheck(None, reason.SYNC_MISSING, f"Brak synchronizacji z InFakt na dzień {day:%d.%m.%Y}.")
-    if run.status == SyncRun.Status.RUNNING:
-        return SyncCheck(run, reason.SYNC_RUNNING, f"Synchronizacja #{run.pk} jeszcze trwa.")
-    if run.status == SyncRun.Status.FAILED:
-        detail = (run.error or "").strip().splitlines()
-        suffix = f": {detail[0][:200]}" if detail else ""
-        return SyncCheck(run, reason.SYNC_FAILED, f"Synchronizacja #{run.pk} nie powiodła się{suffix}.")
-    max_age = timedelta(hours=settings.REMINDER_SYNC_MAX_AGE_HOURS)
-    if run.finished_at is None or run.finished_at < now - max_age:
-        finished = timezone.localtime(run.finished_at).strftime("%d.%m.%Y %H:%M") if run.finished_at else "?"
+    """May reminders for `day` be sent? Only on the strength of that day's finished, successful sync;
+    with no sync engine registered, there is no sync to rely on and the sends are held."""
+    if _sync_check is None:
         return SyncCheck(
-            run,
-            reason.SYNC_STALE,
-            f"Synchronizacja #{run.pk} zakończyła się {finished}, ponad "
-            f"{settings.REMINDER_SYNC_MAX_AGE_HOURS} h temu; potrzebna świeża.",
+            None, Notification.Reason.SYNC_MISSING, f"Brak synchronizacji z InFakt na dzień {day:%d.%m.%Y}."
         )
-    return SyncCheck(run)
+    return _sync_check(day=day, now=now or timezone.now())
 
 
 def case_is_fresh(*, case: Case, check: SyncCheck) -> bool:

@@ -13,7 +13,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .health import health_status
+from panel.health import health_status
+
 from .jobs import jobs_run_due
 
 log = logging.getLogger("invoicetracker.ops")

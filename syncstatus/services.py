@@ -51,7 +51,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -66,6 +66,8 @@ from cases.services import (
     case_apply_invoice_change,
     case_claims_refresh,
     case_close,
+    case_mark_found,
+    case_mark_missing,
     case_mark_refreshed,
     case_open,
     client_upsert_from_infakt,
@@ -77,6 +79,7 @@ from cases.services import (
 from claims.nbp import exchange_rates_fetch_missing
 from common.calendar import business_today, stage_send_date
 from common.logs import log_context
+from infakt.apps import build_api
 from infakt.client import InfaktAPI, PageInfo
 from infakt.errors import InfaktAuthError, InfaktError, InfaktForbidden, InfaktNotFound, InfaktPaymentRequired
 from infakt.types import (
@@ -95,6 +98,7 @@ from infakt.types import (
 
 from .models import EndpointState, SyncRun
 from .models import SkippedRecord as SkippedRecordRow
+from .selectors import PANEL_SYNC_GROUP, panel_sync_queued_at, sync_run_running
 
 log = logging.getLogger("invoicetracker.sync")
 
@@ -170,16 +174,6 @@ ACCOUNT_ERRORS = (InfaktAuthError, InfaktForbidden, InfaktPaymentRequired)
 
 class EndpointFailed(Exception):
     """An endpoint failed in a way that must fail the whole run (see the module docstring)."""
-
-
-def build_api() -> InfaktAPI:
-    return InfaktAPI(
-        settings.INFAKT_API_KEY,
-        settings.INFAKT_BASE_URL,
-        timeout=settings.INFAKT_TIMEOUT,
-        max_get_per_minute=settings.INFAKT_MAX_GET_PER_MINUTE,
-        max_retries=settings.INFAKT_MAX_RETRIES,
-    )
 
 
 # --- Locking -------------------------------------------------------------------
@@ -556,8 +550,7 @@ class _Sync:
                 return case, "opened"
             return case, "unchanged"
         outcome = case_apply_invoice_change(case=case, change=change, now=self.now, run_id=self.run.pk)
-        if case.missing_since is not None:
-            Case.objects.filter(pk=case.pk).update(missing_since=None)
+        case_mark_found(case=case)
         return case, outcome
 
     def apply_correction(self, change) -> None:
@@ -695,7 +688,7 @@ class _Sync:
             ):
                 self.counters.cases_closed += 1
         elif first is None:
-            Case.objects.filter(pk=case.pk).update(missing_since=self.now)
+            case_mark_missing(case=case, now=self.now)
             self.counters.problems.append(f"{case.invoice.number}: brak w InFakt (404), zamknięcie po potwierdzeniu")
 
     def fetch_clients(self, due: list[Case]) -> None:
@@ -923,6 +916,49 @@ def sync_run(
         run = _start_run(lock=lock, kind=kind, trigger=trigger, target_date=day, dry_run=dry_run, triggered_by=user)
         with log_context(sync_run_id=run.pk):
             return _execute(run, api or build_api(), case_ids=case_ids, progress=progress)
+
+
+def sync_run_is_stalled(run: SyncRun, *, now: datetime | None = None) -> bool:
+    """A running row whose heartbeat stopped more than STALE_RUN_AFTER ago (the next run closes it)."""
+    now = now or timezone.now()
+    return run.status == SyncRun.Status.RUNNING and run.heartbeat_at < now - STALE_RUN_AFTER
+
+
+@dataclass(frozen=True)
+class SyncEnqueued:
+    """What `sync_run_enqueue` did: queued the sync for `day`, or refused because one is running
+    (`running`) or already waits for a worker (`waiting_since`)."""
+
+    queued: bool
+    day: date
+    running: SyncRun | None = None
+    waiting_since: datetime | None = None
+
+
+def sync_run_enqueue(*, user=None, now: datetime | None = None) -> SyncEnqueued:
+    """Queue today's daily sync as a django-q2 task ("run now" of the panel, trigger PANEL), once the
+    caller's transaction commits; refuse while another one runs (a stalled row does not count) or
+    waits for a worker."""
+    from django_q.tasks import async_task  # django_q reads Q_CLUSTER at import
+
+    now = now or timezone.now()
+    day = business_today(now)
+    running = sync_run_running()
+    if running is not None and not sync_run_is_stalled(running, now=now):
+        return SyncEnqueued(False, day, running=running)
+    waiting_since = panel_sync_queued_at()
+    if waiting_since is not None:
+        return SyncEnqueued(False, day, waiting_since=waiting_since)
+    user_id = user.pk if user is not None else None
+    transaction.on_commit(
+        lambda: async_task(
+            "syncstatus.tasks.panel_sync",
+            user_id=user_id,
+            group=PANEL_SYNC_GROUP,
+            task_name=f"panel-sync-{now:%Y%m%d-%H%M%S}-{user_id}",
+        )
+    )
+    return SyncEnqueued(True, day)
 
 
 def _execute(

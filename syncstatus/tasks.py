@@ -57,12 +57,3 @@ def panel_sync(*, user_id: int | None = None) -> int | None:
     if latest_send is not None and latest_send.held_reason:
         reminders_send_due(today.isoformat())
     return run.pk
-
-
-def daily_summary() -> int:
-    """The managers' morning e-mail with yesterday's figures (off with DAILY_SUMMARY_ENABLED=false)."""
-    from syncstatus.reports import daily_summary_send
-
-    if not settings.DAILY_SUMMARY_ENABLED:
-        return 0
-    return daily_summary_send()

@@ -229,8 +229,18 @@ def test_the_language_switch_sets_english_for_the_next_pages(admin_client):
 # --- Every string translated: templates, code and verbose names --------------------------------------------------
 
 PL_PO_PATH = Path(settings.BASE_DIR) / "locale" / "pl" / "LC_MESSAGES" / "django.po"
-SOURCE_DIRS = ("cases", "notifications", "worklist", "syncstatus", "security", "ops", "invoicetracker", "templates")
-PROJECT_APPS = ("cases", "notifications", "worklist", "syncstatus", "security", "ops")
+SOURCE_DIRS = (
+    "cases",
+    "notifications",
+    "worklist",
+    "syncstatus",
+    "panel",
+    "security",
+    "ops",
+    "invoicetracker",
+    "templates",
+)
+PROJECT_APPS = ("cases", "notifications", "worklist", "syncstatus", "panel", "security", "ops")
 
 
 def _key(e: Entry) -> tuple[str | None, str]:

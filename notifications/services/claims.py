@@ -29,7 +29,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from cases.models import Case, Client, ReminderStage
-from cases.services import case_claim_rung, case_release_rung, case_schedule_next, case_uncount_letter
+from cases.services import case_claim_rung, case_release_rung, case_uncount_letter, cases_reschedule
 
 from ..emails import LetterItem, items_header, new_message_id, render_letters
 from ..models import Notification, ReminderMessage, ReminderRun
@@ -376,13 +376,4 @@ def notifications_mark_interrupted(*, now: datetime | None = None) -> int:
 
 def reminder_stages_reschedule(*, stages: list[ReminderStage] | None = None) -> int:
     """Re-point every active case after the stage ladder changed. Returns how many cases moved."""
-    if stages is None:
-        stages = reminder_stages_active()
-    moved = 0
-    for case in Case.objects.filter(status=Case.Status.ACTIVE).select_related("invoice", "next_stage"):
-        before = (case.next_stage_id, case.next_reminder_date, case.handover)
-        case_schedule_next(case=case, stages=stages, save=False)
-        if (case.next_stage_id, case.next_reminder_date, case.handover) != before:
-            case.save(update_fields=["next_stage", "next_reminder_date", "handover"])
-            moved += 1
-    return moved
+    return cases_reschedule(stages=reminder_stages_active() if stages is None else stages)

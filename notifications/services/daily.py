@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import ReminderStage
-from cases.services import case_claim_rung
 from common.logs import log_context
 
 from ..emails import (
@@ -54,12 +53,11 @@ from .claims import (
 from .records import (
     PlannedSend,
     SendReport,
+    letter_not_sent_event,
     record_held,
     record_no_email,
-    record_skipped,
-    reminder_event,
+    rung_pass,
     stage_label,
-    stage_params,
 )
 from .smtp import ConnectionFactory, Sender, describe
 
@@ -117,6 +115,23 @@ def _classify(
     return "send", "", ""
 
 
+def _classified(
+    report: SendReport, plan: list[DueStage], check: SyncCheck | None, *, day: date, stages, render: bool
+) -> Iterator[tuple[DueStage, str, str, str, Notification | None]]:
+    """Each due rung of `plan` with its action, hold reason, note and failed row (if any), as the
+    sending run and the preview both classify it; each is listed in `report.planned` on the way."""
+    failed_rows = _failed_rows(plan)
+    report.review_pending = review = reminder_review_pending()
+    held_by_staff = case_ids_held_by_staff(day=day)
+    mailed_today = clients_mailed_on(day=day)
+    for due in plan:
+        action, reason, note = _classify(
+            due, check, failed_rows, held_by_staff=held_by_staff, mailed_today=mailed_today, review=review
+        )
+        report.planned.append(_planned(due, action, day=day, stages=stages, note=note, render=render))
+        yield due, action, reason, note, failed_rows.get((due.case.pk, due.stage.pk)) if due.stage else None
+
+
 def _planned(due: DueStage, action: str, *, day: date, stages, note: str = "", render: bool = False) -> PlannedSend:
     case = due.case
     subject = ""
@@ -155,46 +170,25 @@ def group_letters(items: list[DueStage]) -> list[list[DueStage]]:
 def _apply_skips(due: DueStage, *, day: date, stages, run, now: datetime) -> int:
     """Record the rungs the ladder skips today when nothing is sent (e.g. a before-due rung missed)."""
     with transaction.atomic():
-        fresh = case_claim_rung(
-            case_id=due.case.pk,
-            expected=due.case.last_stage_offset,
-            offset=due.target_offset,
-            day=day,
-            letter=False,
-            stages=stages,
-        )
-        if fresh is None:
-            return 0
-        for stage, reason in due.skips:
-            record_skipped(case=fresh, stage=stage, day=day, reason=reason, run=run, now=now)
-    return len(due.skips)
+        fresh = rung_pass(due.case, due.target_offset, due.skips, day=day, stages=stages, run=run, now=now)
+    return len(due.skips) if fresh is not None else 0
 
 
 def _give_up(*, due: DueStage, failed: Notification, day: date, stages, run, now: datetime) -> int:
     """Attempts exhausted: move the case past the rung without sending; the failed row says why."""
-    case, stage = due.case, due.stage
+    stage = due.stage
     with transaction.atomic():
-        fresh = case_claim_rung(
-            case_id=case.pk,
-            expected=case.last_stage_offset,
-            offset=stage.offset_days,
-            day=day,
-            letter=False,
-            stages=stages,
-        )
+        fresh = rung_pass(due.case, stage.offset_days, due.skips, day=day, stages=stages, run=run, now=now)
         if fresh is None:
             return 0
-        for passed, reason in due.skips:
-            record_skipped(case=fresh, stage=passed, day=day, reason=reason, run=run, now=now)
         Notification.objects.filter(pk=failed.pk).update(reason=Reason.MAX_ATTEMPTS, updated_at=timezone.now())
-        reminder_event(
+        letter_not_sent_event(
             fresh,
             "letter.abandoned",
-            {**stage_params(stage), "attempts": failed.attempts},
+            stage,
+            "failed",
+            {"attempts": failed.attempts},
             now=now,
-            sent=False,
-            offset=stage.offset_days,
-            status="failed",
             final=True,
             notification=failed.pk,
         )
@@ -274,19 +268,8 @@ def _send_due(
     report.sync_run_id = check.run.pk if check.run else None
     report.held_reason = check.message
     plan, report.paused = reminder_plan(day=day, stages=stages)
-    failed_rows = _failed_rows(plan)
-    review = reminder_review_pending()
-    report.review_pending = review
-    if review and not report.held_reason:
-        report.held_reason = REVIEW_NOTE
-    held_by_staff = case_ids_held_by_staff(day=day)
-    mailed_today = clients_mailed_on(day=day)
     to_send: list[DueStage] = []
-    for due in plan:
-        action, reason, note = _classify(
-            due, check, failed_rows, held_by_staff=held_by_staff, mailed_today=mailed_today, review=review
-        )
-        report.planned.append(_planned(due, action, day=day, stages=stages, note=note, render=dry_run))
+    for due, action, reason, note, failed in _classified(report, plan, check, day=day, stages=stages, render=dry_run):
         if action == "send":
             to_send.append(due)
         elif action == "held":
@@ -304,8 +287,9 @@ def _send_due(
         elif action == "gave_up":
             report.gave_up += 1
             if not dry_run:
-                failed = failed_rows[(due.case.pk, due.stage.pk)]
                 report.skipped += _give_up(due=due, failed=failed, day=day, stages=stages, run=run, now=now)
+    if report.review_pending and not report.held_reason:
+        report.held_reason = REVIEW_NOTE
     if dry_run:
         report.skipped += sum(len(d.skips) for d in to_send)
         _number_emails(report, group_letters(to_send))
@@ -455,17 +439,8 @@ def reminders_preview(*, day: date) -> SendReport:
     if _not_business_day(report, day):
         return report
     plan, report.paused = reminder_plan(day=day, stages=stages)
-    failed_rows = _failed_rows(plan)
-    review = reminder_review_pending()
-    report.review_pending = review
-    mailed_today = clients_mailed_on(day=day)
-    held_by_staff = case_ids_held_by_staff(day=day)
     sendable = []
-    for due in plan:
-        action, _reason, note = _classify(
-            due, None, failed_rows, held_by_staff=held_by_staff, mailed_today=mailed_today, review=review
-        )
-        report.planned.append(_planned(due, action, day=day, stages=stages, note=note, render=True))
+    for due, action, _reason, _note, _failed in _classified(report, plan, None, day=day, stages=stages, render=True):
         if action == "send":
             sendable.append(due)
         elif action == "no_email":

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, ReminderStage
-from cases.services import case_event_add
+from cases.services import case_claim_rung, case_event_add
 from cases.timeline import LETTER_REASONS
 from cases.timeline import stage_params as stage_params
 
@@ -114,6 +114,30 @@ def reminder_event(case: Case, code: str, params: dict, *, now: datetime, user=N
     case_event_add(case=case, kind=CaseEvent.Kind.REMINDER, code=code, params=params, now=now, user=user, **data)
 
 
+def letter_not_sent_event(
+    case: Case, code: str, stage: ReminderStage, status: str, params: dict, *, now: datetime, **data
+) -> None:
+    """The timeline line of a rung that sent nothing (skipped, held, no e-mail, abandoned): the stage's
+    parameters and `params`; the row's data says not sent, the offset, the status, and `data`."""
+    params = {**stage_params(stage), **params}
+    reminder_event(case, code, params, now=now, sent=False, offset=stage.offset_days, status=status, **data)
+
+
+def rung_pass(
+    case: Case, offset: int, skips, *, day: date, stages: list[ReminderStage], run, now: datetime, user=None
+) -> Case | None:
+    """Move the case to rung `offset` without a letter (cases.services.case_claim_rung) and record the
+    rungs passed over (`skips`: (stage, reason) pairs). The locked fresh case, or None when another
+    run moved it first. Call inside a transaction."""
+    fresh = case_claim_rung(
+        case_id=case.pk, expected=case.last_stage_offset, offset=offset, day=day, letter=False, stages=stages
+    )
+    if fresh is not None:
+        for stage, reason in skips:
+            record_skipped(case=fresh, stage=stage, day=day, reason=reason, run=run, now=now, user=user)
+    return fresh
+
+
 SKIP_NOTES = {
     Reason.BEFORE_DUE_LATE: "nie dotyczy po planowanym dniu (etap przed terminem płatności)",
     Reason.STAFF_CHOICE: "pominięty z wyboru pracownika",
@@ -151,17 +175,8 @@ def record_skipped(
             reason=reason,
             triggered_by=user,
         )
-    reminder_event(
-        case,
-        "letter.skipped",
-        {**stage_params(stage), "why": reason if reason in LETTER_REASONS else note},
-        now=now,
-        user=user,
-        sent=False,
-        offset=stage.offset_days,
-        status="skipped",
-        reason=reason,
-    )
+    why = reason if reason in LETTER_REASONS else note
+    letter_not_sent_event(case, "letter.skipped", stage, "skipped", {"why": why}, now=now, user=user, reason=reason)
 
 
 def record_held(
@@ -191,17 +206,9 @@ def record_held(
     if not created and reason == Reason.STAFF_HOLD:
         Notification.objects.filter(pk=_row.pk).update(reason=reason, error=message, triggered_by=user)
     if created:
-        reminder_event(
-            case,
-            "letter.held",
-            {**stage_params(stage), "why": reason if reason in LETTER_REASONS else message},
-            now=now,
-            note=message,
-            user=user,
-            sent=False,
-            offset=stage.offset_days,
-            status="held",
-            reason=reason,
+        why = reason if reason in LETTER_REASONS else message
+        letter_not_sent_event(
+            case, "letter.held", stage, "held", {"why": why}, now=now, note=message, user=user, reason=reason
         )
     return created
 
@@ -224,12 +231,4 @@ def record_no_email(*, case: Case, stage: ReminderStage, day: date, run, now: da
         stage_offset=stage.offset_days,
         language=reminder_language(case),
     )
-    reminder_event(
-        case,
-        "letter.no_email",
-        {**stage_params(stage), "raw": repr(raw)},
-        now=now,
-        sent=False,
-        offset=stage.offset_days,
-        status="no_email",
-    )
+    letter_not_sent_event(case, "letter.no_email", stage, "no_email", {"raw": repr(raw)}, now=now)

@@ -12,12 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, Client
-from cases.services import case_claim_rung
 from common.calendar import business_today
 
 from ..models import Notification, ReminderReview
 from ..selectors import case_due_stage, reminder_letters_planned, reminder_review_pending, reminder_stages_active
-from .records import record_held, record_skipped
+from .records import record_held, rung_pass
 
 Reason = Notification.Reason
 
@@ -43,18 +42,8 @@ def reminder_review_approve(
             due = case_due_stage(case=case, day=day, stages=stages)
             if due is None or due.stage is None:
                 continue
-            fresh = case_claim_rung(
-                case_id=case.pk,
-                expected=case.last_stage_offset,
-                offset=due.stage.offset_days,
-                day=day,
-                letter=False,
-                stages=stages,
-            )
-            if fresh is None:
-                continue
-            for stage, reason in [*due.skips, (due.stage, Reason.REVIEW_EXCLUDED)]:
-                record_skipped(case=fresh, stage=stage, day=day, reason=reason, run=None, now=now, user=user)
+            skips = [*due.skips, (due.stage, Reason.REVIEW_EXCLUDED)]
+            rung_pass(case, due.stage.offset_days, skips, day=day, stages=stages, run=None, now=now, user=user)
         Notification.objects.filter(status=Notification.Status.HELD, reason=Reason.FIRST_RUN_REVIEW).update(
             error="Zatwierdzone.", updated_at=timezone.now()
         )

@@ -397,7 +397,7 @@ def test_outside_debug_the_console_backend_never_records_a_reminder_as_sent(worl
 
 
 def test_a_client_with_too_many_addresses_is_flagged_in_the_banner(world, settings):
-    from syncstatus.health import health_alerts
+    from panel.health import health_alerts
 
     settings.REMINDER_MAX_RECIPIENTS = 10
     world.client(company_name="Delta S.A.", emails=[f"osoba{i}@delta.test" for i in range(12)])

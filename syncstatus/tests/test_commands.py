@@ -1,14 +1,12 @@
-"""The operator commands: sync_invoices and setup_schedules, through the real simulator."""
+"""The operator command sync_invoices, through the real simulator (setup_schedules: invoicetracker/tests)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django_q.models import Schedule
 
 from cases.models import Case
-from common.calendar import WARSAW
 from syncstatus.models import SyncRun
 
 pytestmark = pytest.mark.django_db
@@ -49,15 +47,3 @@ def test_sync_invoices_exits_non_zero_with_the_reason(configured, settings, worl
 def test_sync_invoices_rejects_a_malformed_date():
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("sync_invoices", "--date", "25.11.2026")
-
-
-def test_setup_schedules_is_idempotent_and_removes_unknown_schedules(settings):
-    settings.SYNC_TIME = "05:30"
-    Schedule.objects.create(name="leftover", func="os.getcwd", schedule_type=Schedule.DAILY)
-    call_command("setup_schedules")
-    call_command("setup_schedules")
-    assert sorted(Schedule.objects.values_list("name", flat=True)) == ["daily-summary", "infakt-daily-sync"]
-    schedule = Schedule.objects.get(name="infakt-daily-sync")
-    assert schedule.func == "syncstatus.tasks.daily_sync"
-    local = schedule.next_run.astimezone(WARSAW)
-    assert (local.hour, local.minute) == (5, 30)

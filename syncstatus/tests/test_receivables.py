@@ -20,7 +20,7 @@ from infakt.client import InfaktAPI
 from infakt_simulator.demo import seed_receivables
 from infakt_simulator.testing import running_simulator
 from infakt_simulator.world import World
-from syncstatus.health import health_alerts
+from panel.health import health_alerts
 from syncstatus.models import EndpointState, SyncRun
 
 from .conftest import START, run_day

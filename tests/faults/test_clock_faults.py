@@ -36,7 +36,7 @@ Status = Notification.Status
 
 @pytest.fixture
 def live(settings, sim, smtp_server):
-    """The app's own API client (build_api) pointed at the simulator; e-mail to the SMTP server."""
+    """The app's own API client (infakt.apps.build_api) pointed at the simulator; e-mail to the SMTP server."""
     settings.INFAKT_BASE_URL = sim.base_url
     settings.INFAKT_API_KEY = sim.api_key
     settings.INFAKT_MAX_RETRIES = 2

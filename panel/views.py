@@ -1,5 +1,7 @@
 """The sync status panel, a page per run, the JSON the live poller reads, "run now", and the reports.
 
+The sync engine (syncstatus) does the work; these views read it and format what it says.
+
 Login is required by the middleware; reading needs `syncstatus.view_syncrun` (Staff and Managers),
 starting a sync needs `syncstatus.run_sync` (Staff): anyone else gets 403.
 """
@@ -21,19 +23,16 @@ from django.views.decorators.http import require_GET, require_POST
 from common import formatting
 from common.calendar import business_today
 from documents.selectors import interest_note_totals
+from syncstatus import selectors as sync_selectors
+from syncstatus.models import SyncRun
+from syncstatus.services import sync_run_enqueue, sync_run_is_stalled
 
 from . import reports, selectors
 from .health import health_alerts_cached
-from .models import SyncRun
-from .services import STALE_RUN_AFTER
 
 view_required = permission_required("syncstatus.view_syncrun", raise_exception=True)
 RUN_LIST_LIMIT = 50
 DETAIL_ROW_LIMIT = 500
-
-
-def _is_stalled(run: SyncRun, now) -> bool:
-    return run.status == SyncRun.Status.RUNNING and run.heartbeat_at < now - STALE_RUN_AFTER
 
 
 def live_state(*, run_id: int | None = None) -> dict:
@@ -42,8 +41,8 @@ def live_state(*, run_id: int | None = None) -> dict:
     if run_id is not None:
         run = get_object_or_404(SyncRun, pk=run_id)
     else:
-        run = selectors.sync_run_running() or selectors.sync_run_latest()
-    queued_at = selectors.panel_sync_queued_at() if run_id is None else None
+        run = sync_selectors.sync_run_running() or sync_selectors.sync_run_latest()
+    queued_at = sync_selectors.panel_sync_queued_at() if run_id is None else None
     data = {"run": None, "state": "idle", "queued_at": None}
     if queued_at is not None:
         data["queued_at"] = formatting.format_datetime(queued_at)
@@ -52,7 +51,7 @@ def live_state(*, run_id: int | None = None) -> dict:
         if run.status != SyncRun.Status.RUNNING:
             emails = selectors.email_counts_by_sync_run(run_ids=[run.pk]).get(run.pk, {})
         data["run"] = selectors.run_as_json(run, emails=emails, now=now)
-        data["run"]["stalled"] = _is_stalled(run, now)
+        data["run"]["stalled"] = sync_run_is_stalled(run, now=now)
         data["run"]["url"] = reverse("syncstatus:run", args=[run.pk])
         data["run"]["fields"]["heartbeat"] = formatting.format_datetime(run.heartbeat_at)
         data["state"] = "running" if run.status == SyncRun.Status.RUNNING else "finished"
@@ -74,7 +73,7 @@ def panel(request: HttpRequest) -> HttpResponse:
             "runs": runs,
             "live": live_state(),
             "can_run": request.user.has_perm("syncstatus.run_sync"),
-            "last_successful": selectors.sync_run_last_successful(),
+            "last_successful": sync_selectors.sync_run_last_successful(),
         },
     )
 
@@ -121,7 +120,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notifications": notifications[:DETAIL_ROW_LIMIT],
             "notifications_count": notifications.count(),
             "reminder_runs": selectors.sync_run_reminder_runs(run=run),
-            "by_kind": selectors.request_kinds_display(run.api_requests_by_kind),
+            "by_kind": sync_selectors.request_kinds_display(run.api_requests_by_kind),
             "row_limit": DETAIL_ROW_LIMIT,
         },
     )
@@ -130,12 +129,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("syncstatus.run_sync", raise_exception=True)
 def run_now(request: HttpRequest) -> HttpResponse:
-    """Queue today's sync as a django-q2 task; refuse while another one runs or waits for a worker."""
-    from django_q.tasks import async_task  # django_q reads Q_CLUSTER at import
-
-    now = timezone.now()
-    running = selectors.sync_run_running()
-    if running is not None and not _is_stalled(running, now):
+    """Queue today's sync (syncstatus.services.sync_run_enqueue) and say what happened."""
+    outcome = sync_run_enqueue(user=request.user)
+    if outcome.running is not None:
         messages.error(
             request,
             _(
@@ -143,34 +139,26 @@ def run_now(request: HttpRequest) -> HttpResponse:
                 "Jej postęp widać poniżej; nową można uruchomić po jej zakończeniu."
             )
             % {
-                "id": running.pk,
-                "time": formatting.format_datetime(running.started_at),
-                "phase": selectors.PHASE_LABELS.get(running.phase, running.phase),
+                "id": outcome.running.pk,
+                "time": formatting.format_datetime(outcome.running.started_at),
+                "phase": sync_selectors.PHASE_LABELS.get(outcome.running.phase, outcome.running.phase),
             },
         )
-        return redirect("syncstatus:panel")
-    queued_at = selectors.panel_sync_queued_at()
-    if queued_at is not None:
+    elif outcome.waiting_since is not None:
         messages.error(
             request,
             _(
                 "Nie uruchomiono: synchronizacja zlecona o %(time)s czeka już na proces w tle. "
                 "Jeśli czeka dłużej niż minutę, sprawdź, czy działa proces zadań (qcluster)."
             )
-            % {"time": formatting.format_datetime(queued_at)},
+            % {"time": formatting.format_datetime(outcome.waiting_since)},
         )
-        return redirect("syncstatus:panel")
-    async_task(
-        "syncstatus.tasks.panel_sync",
-        user_id=request.user.pk,
-        group=selectors.PANEL_SYNC_GROUP,
-        task_name=f"panel-sync-{now:%Y%m%d-%H%M%S}-{request.user.pk}",
-    )
-    messages.success(
-        request,
-        _("Zlecono synchronizację na dzień %(day)s. Jej postęp pojawi się poniżej.")
-        % {"day": formatting.format_date(business_today(now))},
-    )
+    else:
+        messages.success(
+            request,
+            _("Zlecono synchronizację na dzień %(day)s. Jej postęp pojawi się poniżej.")
+            % {"day": formatting.format_date(outcome.day)},
+        )
     return redirect("syncstatus:panel")
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+# The pages keep the namespace they always had (templates, e-mails and bookmarks use it).
 app_name = "syncstatus"
 
 urlpatterns = [

@@ -1,5 +1,5 @@
 """Manager reports: the per-day charts, the aging of active cases, the stage after which cases were
-paid, and the daily summary e-mail with the previous day's figures."""
+paid, and the figures of the daily summary e-mail (sent by notifications.services.summary)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -25,15 +23,15 @@ from cases.selectors import DAYS_PAST_DUE_BUCKETS
 from common import formatting
 from common.calendar import business_today
 from documents.selectors import interest_noted_per_month
-from notifications.emails import render_triplet
 from notifications.models import Notification, ReminderRun
+from notifications.services.summary import DailySummary, daily_summary_email_send, daily_summary_recipients
+from syncstatus.models import SyncRun
+from syncstatus.selectors import INFAKT_GET_LIMIT_PER_MINUTE
 
 from . import charts
-from .health import Alert, health_alerts
-from .models import SyncRun
+from .health import health_alerts
 from .selectors import (
     EMAIL_COUNTS,
-    INFAKT_GET_LIMIT_PER_MINUTE,
     api_use_per_run,
     cases_opened_closed_per_day,
     data_version,
@@ -412,26 +410,7 @@ def report_charts(*, days: int, today: date | None = None) -> list[Chart]:
     ]
 
 
-# --- Daily summary ------------------------------------------------------------------------------
-
-
-@dataclass
-class DailySummary:
-    day: date
-    runs: list[SyncRun]
-    cases_opened: int
-    cases_closed: int
-    emails: dict[str, int]
-    held_reasons: list[str]
-    api_requests: int
-    api_rate_limited: int
-    records_skipped: int
-    aging: list[AgingRow]
-    alerts: list[Alert]
-
-    @property
-    def last_run(self) -> SyncRun | None:
-        return self.runs[-1] if self.runs else None
+# --- Daily summary (the figures; notifications.services.summary renders and sends the e-mail) ----------
 
 
 def daily_summary_for(*, day: date, now: datetime | None = None) -> DailySummary:
@@ -458,18 +437,6 @@ def daily_summary_for(*, day: date, now: datetime | None = None) -> DailySummary
     )
 
 
-def daily_summary_recipients() -> list[str]:
-    """DAILY_SUMMARY_RECIPIENTS when set; otherwise the e-mails of the active users in "Managers"."""
-    if settings.DAILY_SUMMARY_RECIPIENTS:
-        return list(settings.DAILY_SUMMARY_RECIPIENTS)
-    users = get_user_model().objects.filter(is_active=True, groups__name="Managers").exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}" if settings.SITE_URL else ""
-
-
 def daily_summary_send(*, day: date | None = None, now: datetime | None = None, connection=None) -> int:
     """E-mail the summary of `day` (default: yesterday in Warsaw) to the managers. Returns recipients."""
     now = now or timezone.now()
@@ -478,23 +445,12 @@ def daily_summary_send(*, day: date | None = None, now: datetime | None = None, 
     if not recipients:
         log.warning("daily summary for %s not sent: no recipients (DAILY_SUMMARY_RECIPIENTS, Managers group)", day)
         return 0
-    with translation.override("pl"):
+    with translation.override("pl"):  # the alerts' messages are worded when gathered
         summary = daily_summary_for(day=day, now=now)
-        context = {
-            "summary": summary,
-            "panel_url": absolute(reverse("syncstatus:panel")),
-            "reports_url": absolute(reverse("syncstatus:reports")),
-            "site_url": settings.SITE_URL.rstrip("/"),
-        }
-        subject, body_text, body_html = render_triplet("daily-summary", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
+    return daily_summary_email_send(
+        summary,
+        recipients=recipients,
+        panel_path=reverse("syncstatus:panel"),
+        reports_path=reverse("syncstatus:reports"),
         connection=connection,
     )
-    message.attach_alternative(body_html, "text/html")
-    message.send()
-    log.info("daily summary for %s sent to %s recipient(s)", day, len(recipients))
-    return len(recipients)

@@ -1,19 +1,23 @@
-"""Health checks for the banner: is the data current, did the reminders go out, can every client be reached?
+"""The one health module: the banner's alerts (panel, reports, admin start page, daily summary) and the
+uptime check's JSON (/healthz). Both read the sync's freshness through `sync_freshness`.
 
-Each alert names what is wrong, how many, and links to the cases (or e-mails) concerned.
-Five checks, a handful of small queries; the panel, the admin index and the daily summary show them.
+The alerts name what is wrong, how many, and link to the cases (or e-mails) concerned: a handful of
+small queries. /healthz reveals nothing sensitive: no host names, versions, keys, addresses or
+customer figures; only states, ages, and counts of messages and of background tasks waiting.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db import DatabaseError, connection
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,9 +27,12 @@ from cases.selectors import case_count_to_hand_over, clients_with_too_many_email
 from common import formatting
 from notifications.models import Notification, ReminderRun
 from notifications.selectors import reminder_review_pending
+from syncstatus.models import SyncRun
+from syncstatus.selectors import sync_run_last_successful
 
-from .models import SyncRun
-from .selectors import data_version, sync_run_last_successful
+from .selectors import data_version
+
+log = logging.getLogger("invoicetracker.health")
 
 
 @dataclass(frozen=True)
@@ -48,12 +55,28 @@ def _url(name: str, query: dict | None = None, *args) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+@dataclass(frozen=True)
+class SyncFreshness:
+    last: SyncRun | None  # the last successful daily or full sync (None: never)
+    age_hours: float | None
+    stale: bool  # never, or finished more than SYNC_STALE_AFTER_HOURS ago
+
+
+def sync_freshness(*, now: datetime) -> SyncFreshness:
+    """Is the InFakt data current? The one rule both the banner and /healthz apply."""
+    last = sync_run_last_successful()
+    if last is None:
+        return SyncFreshness(None, None, True)
+    age = (now - last.finished_at).total_seconds() / 3600
+    return SyncFreshness(last, age, age > settings.SYNC_STALE_AFTER_HOURS)
+
+
 def check_sync_fresh(*, now: datetime) -> Alert | None:
     """The last successful daily or full sync finished more than SYNC_STALE_AFTER_HOURS ago (or never)."""
-    last = sync_run_last_successful()
-    limit = timedelta(hours=settings.SYNC_STALE_AFTER_HOURS)
-    if last is not None and last.finished_at >= now - limit:
+    freshness = sync_freshness(now=now)
+    if not freshness.stale:
         return None
+    last = freshness.last
     latest = SyncRun.objects.filter(dry_run=False).exclude(status=SyncRun.Status.RUNNING).first()
     links = [Link(_("Sprawy aktywne (dane mogą być nieaktualne)"), _url("cases:active"))]
     if latest is not None:
@@ -66,7 +89,7 @@ def check_sync_fresh(*, now: datetime) -> Alert | None:
     if last is None:
         message = _("Nie było jeszcze udanej synchronizacji z InFakt.")
     else:
-        hours = int((now - last.finished_at).total_seconds() // 3600)
+        hours = int(freshness.age_hours)
         message = _(
             "Ostatnia udana synchronizacja z InFakt zakończyła się %(when)s, %(hours)s h temu "
             "(oczekiwana co najmniej raz na %(limit)s h)."
@@ -260,3 +283,109 @@ def health_alerts(*, now: datetime | None = None) -> list[Alert]:
         check_too_many_addresses(),
     ]
     return [alert for alert in checks if alert is not None]
+
+
+# --- /healthz: the uptime check's answer -----------------------------------------------------------
+
+
+def _database_freshness(now: datetime) -> SyncFreshness | None:
+    """The sync's freshness, or None when the database does not answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return sync_freshness(now=now)
+    except DatabaseError as exc:
+        log.error("health: database unreachable (%s)", type(exc).__name__)
+        return None
+
+
+def _queue_backlog() -> int | None:
+    """Tasks waiting for a worker (None when the broker cannot say)."""
+    try:
+        from django_q.brokers import get_broker  # django_q reads Q_CLUSTER at import
+
+        return int(get_broker().queue_size())
+    except Exception as exc:
+        log.warning("health: task queue unreadable (%s)", type(exc).__name__)
+        return None
+
+
+def _sending_health(now: datetime) -> tuple[str, dict]:
+    """("ok" | "failing" | "uncertain", counts): failing while an SMTP failure of the last 24 hours
+    came after the last successful send; uncertain while a message may or may not have gone (staff
+    must confirm or resend it), including a claim left without an SMTP answer by a crashed run."""
+    status = Notification.Status
+    since = now - timedelta(hours=24)
+    recent = Notification.objects.filter(
+        status__in=[status.SENT, status.FAILED], send_date__gte=timezone.localdate(since)
+    ).aggregate(
+        sent=Count("pk", filter=Q(status=status.SENT, sent_at__gte=since)),
+        failed=Count("pk", filter=Q(status=status.FAILED, updated_at__gte=since)),
+    )
+    stale_claim = now - timedelta(minutes=settings.REMINDER_CLAIM_STALE_MINUTES)
+    uncertain = Notification.objects.filter(
+        Q(status=status.UNCERTAIN) | Q(status=status.QUEUED, updated_at__lt=stale_claim)
+    ).count()
+    last_sent = (
+        Notification.objects.filter(status=status.SENT, sent_at__isnull=False)
+        .order_by("-send_date", "-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    failing = (
+        Notification.objects.filter(status=status.FAILED, updated_at__gte=since)
+        .filter(Q(updated_at__gt=last_sent) if last_sent else Q())
+        .exists()
+    )
+    counts = {
+        "sent_last_24h": recent["sent"],
+        "failed_last_24h": recent["failed"],
+        "uncertain": uncertain,
+        "last_successful_send_age_hours": round((now - last_sent).total_seconds() / 3600, 2) if last_sent else None,
+    }
+    return ("failing" if failing else "uncertain" if uncertain else "ok"), counts
+
+
+def health_status(*, now: datetime | None = None) -> dict:
+    """{status, database, sync, last_successful_sync_age_hours, email, emails, ...}; status "ok" or "fail"."""
+    now = now or timezone.now()
+    problems: list[str] = []
+    data: dict = {
+        "status": "ok",
+        "database": "ok",
+        "sync": "ok",
+        "last_successful_sync_age_hours": None,
+        "sync_stale_after_hours": settings.SYNC_STALE_AFTER_HOURS,
+        "queue_backlog": None,
+        "email": "unknown",
+        "emails": None,
+        "checked_at": now.isoformat(timespec="seconds"),
+    }
+    freshness = _database_freshness(now)
+    if freshness is None:
+        data["database"] = "unreachable"
+        data["sync"] = "unknown"
+        problems.append("database_unreachable")
+    else:
+        if freshness.last is None:
+            data["sync"] = "never"
+            problems.append("sync_never_succeeded")
+        else:
+            data["last_successful_sync_age_hours"] = round(freshness.age_hours, 2)
+            if freshness.stale:
+                data["sync"] = "stale"
+                problems.append("sync_stale")
+        data["queue_backlog"] = _queue_backlog()
+        try:
+            data["email"], data["emails"] = _sending_health(now)
+        except DatabaseError as exc:
+            log.error("health: e-mail log unreadable (%s)", type(exc).__name__)
+            problems.append("database_unreachable")
+        else:
+            if data["email"] != "ok":
+                problems.append(f"email_{data['email']}")
+    if problems:
+        data["status"] = "fail"
+    data["problems"] = problems
+    return data

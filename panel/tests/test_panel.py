@@ -278,9 +278,12 @@ def test_the_run_status_json_follows_one_run(manager_client):
 # --- Run now --------------------------------------------------------------------------------------
 
 
-def test_staff_run_now_queues_a_django_q_task_and_the_panel_shows_it_waiting(staff_client, staff_user, monkeypatch):
+def test_staff_run_now_queues_a_django_q_task_and_the_panel_shows_it_waiting(
+    staff_client, staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(Conf, "SYNC", False)
-    response = staff_client.post(RUN_NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(RUN_NOW)
     assert response.status_code == 302
     assert response["Location"] == PANEL
     (queued,) = OrmQ.objects.all()
@@ -307,14 +310,18 @@ def test_run_now_is_refused_with_a_clear_message_while_another_sync_runs(staff_c
     assert 'data-state="running"' in html
 
 
-def test_run_now_runs_the_sync_to_the_end_as_the_panel_trigger(staff_client, staff_user, sim, settings, monkeypatch):
+def test_run_now_runs_the_sync_to_the_end_as_the_panel_trigger(
+    staff_client, staff_user, sim, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     """django-q2 in sync mode: the task runs inline, against the simulator, and the panel shows the result."""
     ensure_stages()
     settings.INFAKT_BASE_URL = sim.base_url
     settings.INFAKT_API_KEY = sim.api_key
     monkeypatch.setattr(Conf, "SYNC", True)
     monkeypatch.setattr("syncstatus.tasks.business_today", lambda: sim.world.today)
-    response = staff_client.post(RUN_NOW, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(RUN_NOW)
+    response = staff_client.get(PANEL)
     run = SyncRun.objects.get()
     assert run.trigger == SyncRun.Trigger.PANEL
     assert run.triggered_by == staff_user
@@ -329,10 +336,11 @@ def test_run_now_runs_the_sync_to_the_end_as_the_panel_trigger(staff_client, sta
     assert ReminderStage.objects.exists()
 
 
-def test_a_stalled_running_row_does_not_block_run_now(staff_client, monkeypatch):
+def test_a_stalled_running_row_does_not_block_run_now(staff_client, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(Conf, "SYNC", False)
     make_run(minutes_ago=60, seconds=10, status=SyncRun.Status.RUNNING, phase="unpaid")
-    staff_client.post(RUN_NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(RUN_NOW)
     assert OrmQ.objects.count() == 1  # the engine closes the dead row when the task starts
 
 

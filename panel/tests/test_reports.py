@@ -15,9 +15,9 @@ from cases.tests.conftest import make_case, make_client, make_user
 from common.calendar import WARSAW, business_today
 from invoicetracker.schedules import declared_schedules
 from notifications.models import Notification
-from syncstatus import charts, reports
+from panel import charts, reports
+from panel.tasks import daily_summary
 from syncstatus.models import SyncRun
-from syncstatus.tasks import daily_summary
 
 from .test_panel import make_reminder_run, make_run
 
@@ -309,7 +309,7 @@ def test_the_daily_summary_can_be_switched_off(yesterday_figures, mailoutbox, se
     settings.DAILY_SUMMARY_ENABLED = True
     settings.DAILY_SUMMARY_TIME = "07:45"
     (declared,) = [d for d in declared_schedules() if d.name == "daily-summary"]
-    assert (declared.func, declared.at) == ("syncstatus.tasks.daily_summary", "07:45")
+    assert (declared.func, declared.at) == ("panel.tasks.daily_summary", "07:45")
 
 
 def test_the_daily_summary_without_recipients_sends_nothing(yesterday_figures, mailoutbox, settings):

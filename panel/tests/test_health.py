@@ -14,7 +14,7 @@ from cases.models import Case
 from cases.tests.conftest import ensure_stages, make_case, make_client
 from common.calendar import business_today
 from notifications.models import Notification
-from syncstatus.health import health_alerts
+from panel.health import health_alerts
 from syncstatus.models import SyncRun
 
 from .test_panel import make_reminder_run, make_run

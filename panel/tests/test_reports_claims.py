@@ -17,7 +17,7 @@ from cases.services import case_claims_refresh, case_set_waivers, client_set_pub
 from cases.tests.conftest import make_case, make_client
 from claims.models import CommercialRate, ExchangeRate
 from documents.models import InterestNote
-from syncstatus.reports import aging_report, daily_summary_for
+from panel.reports import aging_report, daily_summary_for
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 REPORTS = reverse("syncstatus:reports")
