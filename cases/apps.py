@@ -17,6 +17,6 @@ def _refresh_claims_after_rate_edit(sender, **kwargs) -> None:
     """A rate edited in the admin changes every claim that uses it: store them again once committed."""
     from django.db import transaction
 
-    from .services import case_claims_refresh
+    from .services.claims import case_claims_refresh
 
     transaction.on_commit(lambda: case_claims_refresh())

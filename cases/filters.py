@@ -18,7 +18,7 @@ from common.calendar import business_today
 from .forms import DateInput
 from .models import Case, Invoice, ReminderStage, case_paused_q
 from .selectors import case_filter_days_past_due, case_search_q, missing_email_q
-from .services import normalize_nip
+from .services.clients import normalize_nip
 
 YES_NO = [("true", _("tak")), ("false", _("nie"))]
 

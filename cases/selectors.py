@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from common.calendar import WARSAW, business_today
 
 from .models import Case, CaseEvent, Client, Invoice, ReminderStage, case_paused_q
-from .services import normalize_nip
+from .services.clients import normalize_nip
 from .timeline import LETTER_REASONS
 
 

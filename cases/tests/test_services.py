@@ -1,6 +1,6 @@
 import pytest
 
-from cases.services import is_valid_polish_nip, normalize_nip, split_emails
+from cases.services.clients import is_valid_polish_nip, normalize_nip, split_emails
 
 
 @pytest.mark.parametrize(

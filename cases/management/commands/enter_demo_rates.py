@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.claim_selectors import case_fx_keys_needed
-from cases.services import case_claims_refresh
+from cases.services.claims import case_claims_refresh
 from claims.models import CommercialRate, ExchangeRate, StatutoryRate
 from common.calendar import business_today
 

@@ -11,7 +11,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.claim_selectors import case_fx_keys_needed
-from cases.services import case_claims_refresh
+from cases.services.claims import case_claims_refresh
 from claims.nbp import exchange_rates_fetch_missing
 from common.calendar import business_today
 
