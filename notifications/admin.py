@@ -9,7 +9,8 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.http import HttpRequest, JsonResponse
 from django.template import Template, TemplateSyntaxError
 from django.urls import NoReverseMatch, path, reverse
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from cases.calendar import business_today
 from cases.formatting import format_datetime
 from cases.models import Case, Client, Invoice, ReminderStage
-from cases.selectors import case_search_q, search_terms
+from cases.selectors import InArray, case_search_q, invoice_search_q, search_terms
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .emails import (
@@ -66,6 +67,51 @@ def _variable_description(text: str) -> str:
 
 
 # --- Notification log -------------------------------------------------------------
+
+
+# A searched e-mail log is counted up to this many rows: beyond it the lists say "more than".
+SEARCH_COUNT_CAP = 1000
+
+
+class CappedCountPaginator(Paginator):
+    """A searched log's paginator: the count the search already took (at most SEARCH_COUNT_CAP + 1 rows),
+    so a word matching a tenth of 300,000 e-mails costs the same as one matching a hundred."""
+
+    def __init__(self, *args, found: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capped = found > SEARCH_COUNT_CAP
+        self.count = min(found, SEARCH_COUNT_CAP)  # the cached_property, set
+
+
+class CappedSearchMixin:
+    """The e-mail log's search in two shapes, chosen by how many rows the word finds (issue 13).
+
+    `search_shapes(term)` gives (sparse, dense): the same rows either way. The sparse shape reads the
+    matches through indexes (trigram, client_id; one BitmapOr) and is counted first, stopping after
+    SEARCH_COUNT_CAP + 1 rows. Up to the cap the list uses it: a few rows, all read. Past the cap the word
+    is common (a name a tenth of the clients share): reading every match for the count, the sort and the
+    date bar grew with the log (0.3-0.5 s at 100,000 cases), so the list takes the dense shape instead,
+    a hashed set that PostgreSQL tests while walking the log in display order, and stops after a page;
+    the count says "more than 1000" and the date bar walks its index too.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = search_terms(search_term)
+        if not terms:
+            return queryset, False
+        sparse, dense = queryset, queryset
+        for term in terms:
+            sparse_q, dense_q = self.search_shapes(term)
+            sparse, dense = sparse.filter(sparse_q), dense.filter(dense_q)
+        found = sparse.order_by().values("pk")[: SEARCH_COUNT_CAP + 1].count()
+        request._log_search_found = found
+        return (sparse if found <= SEARCH_COUNT_CAP else dense), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        found = getattr(request, "_log_search_found", None)
+        if found is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return CappedCountPaginator(queryset, per_page, orphans, allow_empty_first_page, found=found)
 
 
 class NotificationInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -119,7 +165,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "case_display",
@@ -191,18 +237,21 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             queryset = queryset.defer("body_text", "body_html", "case__invoice__raw")
         return queryset
 
-    def get_search_results(self, request, queryset, search_term):
+    def search_shapes(self, term: str) -> tuple[Q, Q]:
         """The e-mails of the cases the case list finds (invoice number, client name, e-mail, NIP; trigram
-        indexes); a word with "@" may also be a Message-ID (with or without its angle brackets).
-        A plain word is one condition, not an OR: PostgreSQL can walk the log in display order against a
-        hashed set of the cases found (a common name) or start from the few cases found (an invoice number)."""
-        for term in search_terms(search_term):
-            found = Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk"))
-            if "@" in term:
-                bare = term.strip().strip("<>")
-                found |= Q(message_id__in=[bare, f"<{bare}>"])
-            queryset = queryset.filter(found)
-        return queryset, False
+        indexes), or with that Message-ID (with or without its angle brackets), in both shapes
+        (`CappedSearchMixin`). Sparse: on the invoice the list joins anyway (`invoice_search_q`), so
+        PostgreSQL reads the matching invoices and their e-mails. Dense: the cases found as a hashed set,
+        tested row by row while the log is walked in display order; the Message-ID's OR is what keeps the
+        `IN` a hashed set (a plain `IN` becomes a join of every match); it finds nothing more, as a
+        Message-ID always holds an "@"."""
+        bare = term.strip().strip("<>")
+        message = Q(message_id__in=[bare, f"<{bare}>"])
+        sparse = invoice_search_q(term, prefix="case__invoice__")
+        if "@" in term:
+            sparse |= message
+        cases = Case.objects.filter(case_search_q(term)).order_by().values("pk")
+        return sparse, Q(case_id__in=cases) | message
 
     def has_send_manual_permission(self, request):
         return request.user.has_perm("notifications.send_manual")
@@ -279,7 +328,7 @@ class ReminderRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderMessage)
-class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReminderMessageAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The e-mails as sent: one per client a day (a digest) or one per letter; read-only."""
 
     list_display = ("send_date", "client_shown", "status", "mode", "subject", "items", "recipients_shown", "sent_at")
@@ -298,20 +347,26 @@ class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("Treść"), {"fields": ("body_shown", "error")}),
     )
 
-    def get_search_results(self, request, queryset, search_term):
+    def search_shapes(self, term: str) -> tuple[Q, Q]:
         """The e-mails whose subject or items hold the word, or of the clients whose name does (each through
-        a trigram index), or with that Message-ID when the word has an "@": one condition per word, no OR
-        across a join, so PostgreSQL can combine the indexes instead of scanning the log."""
-        for term in search_terms(search_term):
-            clients = Client.objects.filter(
+        a trigram index), or with that Message-ID when the word has an "@", in both shapes
+        (`CappedSearchMixin`). Sparse: `client_id = ANY(ARRAY(clients))`, so the conditions are one BitmapOr
+        of the subject's and the items' trigram indexes and the client_id index. Dense: the clients as a
+        hashed set, tested while the log is walked in display order."""
+        clients = (
+            Client.objects.filter(
                 Q(company_name__icontains=term) | Q(last_name__icontains=term) | Q(first_name__icontains=term)
-            ).values("pk")
-            found = Q(subject__icontains=term) | Q(items__icontains=term) | Q(client_id__in=clients)
-            if "@" in term:
-                bare = term.strip().strip("<>")
-                found |= Q(message_id__in=[bare, f"<{bare}>"])
-            queryset = queryset.filter(found)
-        return queryset, False
+            )
+            .order_by()
+            .values("pk")
+        )
+        text = Q(subject__icontains=term) | Q(items__icontains=term)
+        sparse, dense = text | Q(InArray(F("client_id"), clients)), text | Q(client_id__in=clients)
+        if "@" in term:
+            bare = term.strip().strip("<>")
+            message = Q(message_id__in=[bare, f"<{bare}>"])
+            sparse, dense = sparse | message, dense | message
+        return sparse, dense
 
     # Sorted by client (its e-mails together) through an index, not by name across a join.
     @admin.display(description=_("kontrahent"), ordering="client_id")
