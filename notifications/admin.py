@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import F, Q
 from django.http import HttpRequest, JsonResponse
 from django.template import Template, TemplateSyntaxError
@@ -327,12 +328,39 @@ class ReminderRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class _ChoicesFilter(admin.SimpleListFilter):
+    """A filter on a text column whose values are a known set: the choices listed without the
+    `SELECT DISTINCT` over the whole log that Django's filter on a plain field runs on every page
+    (two sequential scans of ~200,000 e-mails, 80 ms at 100,000 cases)."""
+
+    choices_from: type[models.TextChoices]
+
+    def lookups(self, request, model_admin):
+        return self.choices_from.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class MessageStatusFilter(_ChoicesFilter):
+    title = _("status")
+    parameter_name = "status"
+    choices_from = Notification.Status  # an e-mail's status follows its letters' (notifications.models)
+
+
+class MessageModeFilter(_ChoicesFilter):
+    title = _("tryb")
+    parameter_name = "mode"
+    choices_from = Notification.Mode
+
+
 @admin.register(ReminderMessage)
 class ReminderMessageAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The e-mails as sent: one per client a day (a digest) or one per letter; read-only."""
 
     list_display = ("send_date", "client_shown", "status", "mode", "subject", "items", "recipients_shown", "sent_at")
-    list_filter = ("status", "mode")
+    list_filter = (MessageStatusFilter, MessageModeFilter)
     date_hierarchy = "send_date"
     search_fields = ("subject", "items", "message_id", "client__company_name", "client__last_name")
     list_select_related = ("client",)

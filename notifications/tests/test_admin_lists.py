@@ -198,3 +198,22 @@ def test_a_common_and_a_rare_word_run_the_same_queries(
             assert admin_client.get(CHANGELIST, {"q": q}).status_code == 200
         with django_assert_max_num_queries(9):
             assert admin_client.get("/admin/notifications/remindermessage/", {"q": q}).status_code == 200
+
+
+def test_the_reminder_email_log_filters_by_status_and_mode_without_reading_the_log_for_them(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.models import ReminderMessage
+
+    sent = _messages("Kowalski Budownictwo Sp. z o.o.", 3)
+    ReminderMessage.objects.filter(pk=sent[0].pk).update(status="failed", mode="manual")
+    url = "/admin/notifications/remindermessage/"
+    with CaptureQueriesContext(connection) as captured:
+        html = admin_client.get(url).content.decode()
+    assert not [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"]]  # the choices are known
+    assert "?status=failed" in html
+    assert "?mode=manual" in html
+    assert _log_ids(admin_client.get(url, {"status": "failed"})) == [sent[0].pk]
+    assert _log_ids(admin_client.get(url, {"mode": "manual", "status": "failed"})) == [sent[0].pk]
+    assert sorted(_log_ids(admin_client.get(url, {"mode": "auto"}))) == sorted(m.pk for m in sent[1:])
