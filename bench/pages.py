@@ -207,7 +207,9 @@ def fill(size: int, *, seed: int = 5) -> None:
             )
         )
     Client.objects.bulk_create(clients, batch_size=5000)
-    clients = list(Client.objects.only("pk", "infakt_id", "company_name"))
+    # In creation order (random names): Client's default order is by name, which gave each name's cases
+    # (and e-mails) consecutive ids, so a name's e-mails sat together in the log instead of over the year.
+    clients = list(Client.objects.only("pk", "infakt_id", "company_name").order_by("pk"))
     heavy = next(client for client in clients if client.infakt_id == 1)
     invoices = []
     for i in range(size):
