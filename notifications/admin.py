@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from cases.calendar import business_today
 from cases.formatting import format_datetime
 from cases.models import Case, Client, Invoice, ReminderStage
-from cases.selectors import InArray, case_search_q, invoice_search_q, search_terms
+from cases.selectors import InArray, client_search_q, invoice_search_q, search_terms
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .emails import (
@@ -242,17 +242,19 @@ class NotificationAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         """The e-mails of the cases the case list finds (invoice number, client name, e-mail, NIP; trigram
         indexes), or with that Message-ID (with or without its angle brackets), in both shapes
         (`CappedSearchMixin`). Sparse: on the invoice the list joins anyway (`invoice_search_q`), so
-        PostgreSQL reads the matching invoices and their e-mails. Dense: the cases found as a hashed set,
-        tested row by row while the log is walked in display order; the Message-ID's OR is what keeps the
-        `IN` a hashed set (a plain `IN` becomes a join of every match); it finds nothing more, as a
-        Message-ID always holds an "@"."""
-        bare = term.strip().strip("<>")
+        PostgreSQL reads the matching invoices and their e-mails. Dense: the same conditions on the joined
+        invoice as an OR, the clients found as a small hashed set, tested row by row while the log is
+        walked in display order (each row's case and invoice read through their primary keys); the
+        Message-ID's part finds nothing more for a word without an "@" (a Message-ID always holds one)."""
+        value = term.strip()
+        bare = value.strip("<>")
         message = Q(message_id__in=[bare, f"<{bare}>"])
         sparse = invoice_search_q(term, prefix="case__invoice__")
         if "@" in term:
             sparse |= message
-        cases = Case.objects.filter(case_search_q(term)).order_by().values("pk")
-        return sparse, Q(case_id__in=cases) | message
+        clients = Client.objects.filter(client_search_q(value)).order_by().values("pk")
+        dense = Q(case__invoice__number__icontains=value) | Q(case__invoice__client_id__in=clients) | message
+        return sparse, dense
 
     def has_send_manual_permission(self, request):
         return request.user.has_perm("notifications.send_manual")
