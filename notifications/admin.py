@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from cases.calendar import business_today
 from cases.formatting import format_datetime
 from cases.models import Case, Client, Invoice, ReminderStage
-from cases.selectors import InArray, client_search_q, invoice_search_q, search_terms
+from cases.selectors import InArray, case_search_q, client_search_q, invoice_search_q, search_terms
 from invoicetracker.admin_utils import ReadOnlyAdminMixin
 
 from .emails import (
@@ -251,7 +251,10 @@ class NotificationAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         message = Q(message_id__in=[bare, f"<{bare}>"])
         sparse = invoice_search_q(term, prefix="case__invoice__")
         if "@" in term:
-            sparse |= message
+            # Two conditions on the log itself, each on an index (case_id, message_id): one BitmapOr.
+            # (An OR of the Message-ID with the joined invoice's conditions could only be a scan.)
+            cases = Case.objects.filter(case_search_q(term)).order_by().values("pk")
+            sparse = Q(InArray(F("case_id"), cases)) | message
         clients = Client.objects.filter(client_search_q(value)).order_by().values("pk")
         dense = Q(case__invoice__number__icontains=value) | Q(case__invoice__client_id__in=clients) | message
         return sparse, dense

@@ -84,6 +84,7 @@ def test_the_search_finds_e_mails_by_invoice_number_client_and_message_id(admin_
     one = kowalski[0]
     assert found(one.message_id) == {one.pk}
     assert found(one.message_id.strip("<>")) == {one.pk}
+    assert found("biuro@kowalski.pl") == {n.pk for n in kowalski}  # a word with "@": the client's e-mail too
     assert found("Zieliński") == set()
 
 
