@@ -95,6 +95,7 @@ ADMIN_FILTERS = {
         ("filter to review", "outcome=review"),
         ("filter sent", "status__exact=sent"),
         ("page 2", "p=2"),
+        ("search a client's e-mail", "q=biuro1234%40"),  # a word with "@": also a Message-ID
     ],
     "syncstatus.syncrun": [("filter success", "status__exact=success")],
 }
