@@ -4,6 +4,7 @@
     .venv/bin/python bench/pages.py --sizes 1000 100000 --repeat 40
     .venv/bin/python bench/pages.py --only notification   # pages whose list or label contains the word
     .venv/bin/python bench/pages.py --keep                # reuse databases that already hold the size
+    .venv/bin/python bench/pages.py --only reports --uncached  # no cache: every request computes the page
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/it_bench .venv/bin/python bench/pages.py
 
 Each size gets its own PostgreSQL database (<name>_1000, <name>_100000; created when
@@ -62,6 +63,8 @@ OTHER_PAGES = [
     ("tables2", "active, default", "/cases/active/"),
     ("tables2", "active, sort days asc", "/cases/active/?sort=days_past_due"),
     ("tables2", "active, sort left to pay desc", "/cases/active/?sort=-left_to_pay"),
+    ("tables2", "active, sort client", "/cases/active/?sort=client"),
+    ("tables2", "active, sort client desc", "/cases/active/?sort=-client"),
     ("tables2", "active, page 2", "/cases/active/?page=2"),
     ("tables2", "active, 31-365 days + e-mail", "/cases/active/?days_min=31&days_max=365&missing_email=false"),
     ("tables2", "active, search client name", "/cases/active/?q=Beta"),
@@ -92,6 +95,7 @@ ADMIN_FILTERS = {
         ("filter to review", "outcome=review"),
         ("filter sent", "status__exact=sent"),
         ("page 2", "p=2"),
+        ("search a client's e-mail", "q=biuro1234%40"),  # a word with "@": also a Message-ID
     ],
     "syncstatus.syncrun": [("filter success", "status__exact=success")],
 }
@@ -204,7 +208,9 @@ def fill(size: int, *, seed: int = 5) -> None:
             )
         )
     Client.objects.bulk_create(clients, batch_size=5000)
-    clients = list(Client.objects.only("pk", "infakt_id"))
+    # In creation order (random names): Client's default order is by name, which gave each name's cases
+    # (and e-mails) consecutive ids, so a name's e-mails sat together in the log instead of over the year.
+    clients = list(Client.objects.only("pk", "infakt_id", "company_name").order_by("pk"))
     heavy = next(client for client in clients if client.infakt_id == 1)
     invoices = []
     for i in range(size):
@@ -226,6 +232,7 @@ def fill(size: int, *, seed: int = 5) -> None:
                 currency="EUR" if i % 25 == 0 else "PLN",
                 client_id=client.pk,
                 client_infakt_id=client.infakt_id,
+                client_sort_name=client.company_name,  # as Invoice.save would (bulk_create does not call it)
                 last_seen_at=now,
             )
         )
@@ -431,7 +438,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per page and size")
     parser.add_argument("--only", nargs="*", default=[], help="pages whose kind or label contains one of these")
     parser.add_argument("--keep", action="store_true", help="reuse a database that already holds the size")
+    parser.add_argument(
+        "--uncached", action="store_true", help="no cache (DummyCache): the reports and alerts computed per request"
+    )
     args = parser.parse_args()
+    if args.uncached:
+        os.environ["BENCH_UNCACHED"] = "true"
     os.environ["BENCH_SIZES"] = ",".join(str(size) for size in args.sizes)
     base = os.environ["DATABASE_URL"].rstrip("/")
     for size in args.sizes:

@@ -16,3 +16,6 @@ _base = DATABASES["default"]  # noqa: F405
 for _size in os.environ.get("BENCH_SIZES", "1000,100000").split(","):
     DATABASES[f"s{_size}"] = {**_base, "NAME": f"{_base['NAME']}_{_size}"}  # noqa: F405
 DATABASE_ROUTERS = ["bench.pages.CurrentDatabaseRouter"]
+
+if os.environ.get("BENCH_UNCACHED") == "true":  # bench/pages.py --uncached: every request computes its page
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

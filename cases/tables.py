@@ -86,7 +86,8 @@ class CaseTable(tables.Table):
     client = tables.Column(
         verbose_name=_("kontrahent"),
         accessor="invoice__client__name",
-        order_by=("invoice__client__company_name", "invoice__client__last_name", "pk"),
+        # The name stored on the invoice, ties by invoice: one (client_sort_name, id) index, no join to sort.
+        order_by=("invoice__client_sort_name", "invoice_id"),
     )
     nip = tables.Column(
         verbose_name=_("NIP"),

@@ -115,7 +115,9 @@ class IndexFriendlyOrdering:
         super().get_results(request)
         if self.date_hierarchy and not isinstance(self.queryset, DateHierarchyQuerySet):
             # Read after the results only by the date hierarchy: MIN/MAX and the periods through indexes.
-            self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy, searched=bool(self.query))
+            # A search that found more than its capped count (the e-mail log's) is dense: walk the index too.
+            sparse = bool(self.query) and not getattr(self.paginator, "capped", False)
+            self.queryset = DateHierarchyQuerySet(self.queryset, self.date_hierarchy, searched=sparse)
 
     def _get_deterministic_ordering(self, ordering):
         ordering = super()._get_deterministic_ordering(ordering)

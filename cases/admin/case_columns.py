@@ -34,7 +34,7 @@ class CaseColumns:
     def kind(self, obj):
         return obj.invoice.get_kind_display()
 
-    @admin.display(description=_("kontrahent"), ordering="invoice__client__company_name")
+    @admin.display(description=_("kontrahent"), ordering="invoice__client_sort_name")
     def client_name(self, obj):
         client = obj.invoice.client
         if client is None:

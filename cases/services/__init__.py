@@ -26,7 +26,14 @@ from .actions import (
     case_resume,
 )
 from .claims import case_claims_refresh, case_set_waivers, client_set_public_medical
-from .clients import client_placeholder, client_upsert_from_infakt, is_valid_polish_nip, normalize_nip, split_emails
+from .clients import (
+    client_placeholder,
+    client_upsert_from_infakt,
+    invoice_client_sort_name_refresh,
+    is_valid_polish_nip,
+    normalize_nip,
+    split_emails,
+)
 from .corrections import (
     CorrectionOutcome,
     case_confirm_amount,
@@ -104,6 +111,7 @@ __all__ = [
     "correction_apply",
     "correction_find_original",
     "correction_reference_keys",
+    "invoice_client_sort_name_refresh",
     "invoice_upsert_from_infakt",
     "is_dunnable",
     "is_valid_polish_nip",

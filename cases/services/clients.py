@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 
 from infakt.types import ClientRecord, InvoiceRecord
 
-from ..models import Client
+from ..models import Client, Invoice
 
 
 def normalize_nip(raw: str) -> str:
@@ -72,7 +72,16 @@ def client_upsert_from_infakt(*, record: ClientRecord, now: datetime) -> Client:
         "raw": record.raw,
     }
     client, _created = Client.objects.update_or_create(infakt_id=record.id, defaults=values)
+    invoice_client_sort_name_refresh(client=client)
     return client
+
+
+def invoice_client_sort_name_refresh(*, client: Client) -> int:
+    """Copy the client's name onto its invoices whose sort key differs (one bulk UPDATE; usually no row).
+
+    The lists sort by client through `Invoice.client_sort_name`; a sync that renames a client calls this."""
+    name = client.name
+    return Invoice.objects.filter(client=client).exclude(client_sort_name=name).update(client_sort_name=name)
 
 
 def client_placeholder(*, infakt_id: int, record: InvoiceRecord) -> Client:

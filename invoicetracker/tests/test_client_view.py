@@ -175,3 +175,43 @@ def test_the_case_page_and_the_admin_lists_link_to_the_client_page(staff_client,
     assert url in staff_client.get(reverse("admin:cases_case_changelist")).content.decode()
     assert url in staff_client.get(reverse("admin:cases_client_changelist")).content.decode()
     assert url in staff_client.get(reverse("admin:cases_client_change", args=[kowalski.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_big_client_page_shows_the_oldest_cases_and_how_many_more_with_links_to_the_lists(
+    staff_client, stages, kowalski, django_assert_max_num_queries
+):
+    from invoicetracker.clients import CLOSED_CASES_SHOWN, OPEN_CASES_SHOWN
+
+    for i in range(OPEN_CASES_SHOWN + 3):  # 3 more open than shown; the oldest due first
+        make_case(client=kowalski, number=f"FV/O/{i:02d}", days_past_due=100 - i)
+    make_case(client=kowalski, number="FV/O/EUR", days_past_due=1, currency="EUR")  # 4 more across currencies
+    for i in range(CLOSED_CASES_SHOWN + 2):
+        make_case(client=kowalski, number=f"FV/C/{i:02d}", status=Case.Status.CLOSED)
+    make_case(client=make_client("Inna Firma", nip="1111111111"), number="FV/OTHER", status=Case.Status.CLOSED)
+    url = reverse("clients:detail", args=[kowalski.pk])
+    with django_assert_max_num_queries(15):  # as for a client with two cases (the test above)
+        response = staff_client.get(url)
+    html = response.content.decode()
+    assert [case.invoice.number for case in response.context["open_cases"]] == [
+        f"FV/O/{i:02d}" for i in range(OPEN_CASES_SHOWN)
+    ]
+    assert "FV/O/EUR" not in html
+    assert len(response.context["closed_cases"]) == CLOSED_CASES_SHOWN
+    assert "FV/OTHER" not in html
+    assert f'<a href="{ACTIVE}?client_id={kowalski.pk}">jeszcze 4 sprawy otwarte' in html
+    assert f'<a href="{CLOSED}?client_id={kowalski.pk}">jeszcze 2 sprawy zamknięte' in html
+    assert [(row["currency"], row["count"]) for row in response.context["totals"]] == [
+        ("EUR", 1),
+        ("PLN", OPEN_CASES_SHOWN + 3),
+    ]
+    make_case(client=kowalski, number="FV/C/LAST", status=Case.Status.CLOSED)
+    for i in range(3):
+        make_case(client=kowalski, number=f"FV/O/NEW{i}", days_past_due=1)
+    html = staff_client.get(url).content.decode()
+    assert "jeszcze 7 spraw otwartych" in html  # the Polish plural forms
+    assert "jeszcze 3 sprawy zamknięte" in html
+    staff_client.cookies.load({"django_language": "en"})
+    html = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "7 more open cases" in html
+    assert "3 more closed cases" in html

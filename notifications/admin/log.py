@@ -5,16 +5,14 @@ the e-mails as sent (`ReminderMessageAdmin`, one a client a day or one a letter)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Client
-from cases.selectors import case_search_q, search_terms
+from cases.selectors import InArray, case_search_q, client_search_q, invoice_search_q
 from common.admin_utils import ReadOnlyAdminMixin, fieldset_fields
 from common.formatting import format_datetime
 
@@ -22,6 +20,7 @@ from ..admin_actions import SendManualPermission
 from ..models import Notification, ReminderMessage
 from ..services import notification_confirm_sent
 from ..services.batch import notifications_resend
+from .search import CappedSearchMixin, ChoicesFilter, message_id_q
 
 
 def _case_link(case: Case) -> str:
@@ -30,18 +29,6 @@ def _case_link(case: Case) -> str:
     except NoReverseMatch:
         return str(case)
     return format_html('<a href="{}">{}</a>', url, case)
-
-
-def search_messages(queryset, search_term: str, found: Callable[[str], Q]):
-    """`get_search_results` of a log of e-mails: each word must match `found(word)`, or, when it has an "@",
-    the Message-ID (with or without its angle brackets)."""
-    for term in search_terms(search_term):
-        condition = found(term)
-        if "@" in term:
-            bare = term.strip().strip("<>")
-            condition |= Q(message_id__in=[bare, f"<{bare}>"])
-        queryset = queryset.filter(condition)
-    return queryset, False
 
 
 class NotificationInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -95,7 +82,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(SendManualPermission, ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(CappedSearchMixin, SendManualPermission, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "case_display",
@@ -146,16 +133,25 @@ class NotificationAdmin(SendManualPermission, ReadOnlyAdminMixin, admin.ModelAdm
             queryset = queryset.defer("body_text", "body_html", "case__invoice__raw")
         return queryset
 
-    def get_search_results(self, request, queryset, search_term):
+    def search_shapes(self, term: str) -> tuple[Q, Q]:
         """The e-mails of the cases the case list finds (invoice number, client name, e-mail, NIP; trigram
-        indexes); a word with "@" may also be a Message-ID (with or without its angle brackets).
-        A plain word is one condition, not an OR: PostgreSQL can walk the log in display order against a
-        hashed set of the cases found (a common name) or start from the few cases found (an invoice number)."""
-        return search_messages(
-            queryset,
-            search_term,
-            lambda term: Q(case_id__in=Case.objects.filter(case_search_q(term)).order_by().values("pk")),
-        )
+        indexes), or with that Message-ID (with or without its angle brackets), in both shapes
+        (`CappedSearchMixin`). Sparse: on the invoice the list joins anyway (`invoice_search_q`), so
+        PostgreSQL reads the matching invoices and their e-mails. Dense: the same conditions on the joined
+        invoice as an OR, the clients found as a small hashed set, tested row by row while the log is
+        walked in display order (each row's case and invoice read through their primary keys); the
+        Message-ID's part finds nothing more for a word without an "@" (a Message-ID always holds one)."""
+        value = term.strip()
+        message = message_id_q(term)
+        sparse = invoice_search_q(term, prefix="case__invoice__")
+        if "@" in term:
+            # Two conditions on the log itself, each on an index (case_id, message_id): one BitmapOr.
+            # (An OR of the Message-ID with the joined invoice's conditions could only be a scan.)
+            cases = Case.objects.filter(case_search_q(term)).order_by().values("pk")
+            sparse = Q(InArray(F("case_id"), cases)) | message
+        clients = Client.objects.filter(client_search_q(value)).order_by().values("pk")
+        dense = Q(case__invoice__number__icontains=value) | Q(case__invoice__client_id__in=clients) | message
+        return sparse, dense
 
     # Sorted by case (its e-mails together) through an index, not by invoice number across a join.
     @admin.display(description=_("sprawa"), ordering="case_id")
@@ -213,12 +209,24 @@ class NotificationAdmin(SendManualPermission, ReadOnlyAdminMixin, admin.ModelAdm
         self.message_user(request, _("Potwierdzono: %(n)s") % {"n": done}, messages.SUCCESS)
 
 
+class MessageStatusFilter(ChoicesFilter):
+    title = _("status")
+    parameter_name = "status"
+    choices_from = Notification.Status  # an e-mail's status follows its letters' (notifications.models)
+
+
+class MessageModeFilter(ChoicesFilter):
+    title = _("tryb")
+    parameter_name = "mode"
+    choices_from = Notification.Mode
+
+
 @admin.register(ReminderMessage)
-class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReminderMessageAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The e-mails as sent: one per client a day (a digest) or one per letter; read-only."""
 
     list_display = ("send_date", "client_shown", "status", "mode", "subject", "items", "recipients_shown", "sent_at")
-    list_filter = ("status", "mode")
+    list_filter = (MessageStatusFilter, MessageModeFilter)
     date_hierarchy = "send_date"
     search_fields = ("subject", "items", "message_id", "client__company_name", "client__last_name")
     list_select_related = ("client",)
@@ -233,18 +241,25 @@ class ReminderMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("Treść"), {"fields": ("body_shown", "error")}),
     )
 
-    def get_search_results(self, request, queryset, search_term):
+    def search_shapes(self, term: str) -> tuple[Q, Q]:
         """The e-mails whose subject or items hold the word, or of the clients whose name does (each through
-        a trigram index), or with that Message-ID when the word has an "@": one condition per word, no OR
-        across a join, so PostgreSQL can combine the indexes instead of scanning the log."""
-
-        def found(term):
-            clients = Client.objects.filter(
+        a trigram index), or with that Message-ID when the word has an "@", in both shapes
+        (`CappedSearchMixin`). Sparse: `client_id = ANY(ARRAY(clients))`, so the conditions are one BitmapOr
+        of the subject's and the items' trigram indexes and the client_id index. Dense: the clients as a
+        hashed set, tested while the log is walked in display order."""
+        clients = (
+            Client.objects.filter(
                 Q(company_name__icontains=term) | Q(last_name__icontains=term) | Q(first_name__icontains=term)
-            ).values("pk")
-            return Q(subject__icontains=term) | Q(items__icontains=term) | Q(client_id__in=clients)
-
-        return search_messages(queryset, search_term, found)
+            )
+            .order_by()
+            .values("pk")
+        )
+        text = Q(subject__icontains=term) | Q(items__icontains=term)
+        sparse, dense = text | Q(InArray(F("client_id"), clients)), text | Q(client_id__in=clients)
+        if "@" in term:
+            message = message_id_q(term)
+            sparse, dense = sparse | message, dense | message
+        return sparse, dense
 
     # Sorted by client (its e-mails together) through an index, not by name across a join.
     @admin.display(description=_("kontrahent"), ordering="client_id")

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import override as translation_override
 
 from cases.models import ReminderStage
 from cases.tests.conftest import make_case, make_client, stages  # noqa: F401 (fixture)
@@ -83,6 +84,7 @@ def test_the_search_finds_e_mails_by_invoice_number_client_and_message_id(admin_
     one = kowalski[0]
     assert found(one.message_id) == {one.pk}
     assert found(one.message_id.strip("<>")) == {one.pk}
+    assert found("biuro@kowalski.pl") == {n.pk for n in kowalski}  # a word with "@": the client's e-mail too
     assert found("Zieliński") == set()
 
 
@@ -136,3 +138,83 @@ def test_the_reminder_email_log_searches_and_sorts_in_constant_queries(admin_cli
     for order in range(1, 9):
         with django_assert_max_num_queries(9):
             assert admin_client.get(url, {"o": f"-{order}"}).status_code == 200
+
+
+# --- A word that finds more than the capped count (issue 13) --------------------------------------------
+
+
+@pytest.fixture
+def cap_of_five(monkeypatch):
+    """The cap the lists count a search to (1000 in use), small enough for a test's log."""
+    import notifications.admin.search
+
+    monkeypatch.setattr(notifications.admin.search, "SEARCH_COUNT_CAP", 5)
+
+
+def _log_ids(response) -> list[int]:
+    return [row.pk for row in response.context["cl"].result_list]
+
+
+def test_a_common_word_shows_the_same_first_page_and_says_more_than_the_cap(admin_client, stages, cap_of_five):  # noqa: F811
+    kowalski = make_log(4)  # 12 e-mails: more than the cap of 5
+    make_log(1, client_name="Nowak Handel")  # 3 e-mails
+    expected = sorted(kowalski, key=lambda n: (n.created_at, n.pk), reverse=True)
+    response = admin_client.get(CHANGELIST, {"q": "Kowalski"})
+    assert _log_ids(response) == [n.pk for n in expected]  # every match, newest first, as before
+    html = response.content.decode()
+    assert "ponad 5 wyników" in html
+    assert "Powiadomienia: ponad 5 (zawęź wyszukiwanie)" in html
+    assert f"created_at__year={timezone.localtime().year}" in html  # the date bar, through its index
+    rare = admin_client.get(CHANGELIST, {"q": "Nowak"})
+    assert "ponad" not in rare.content.decode()
+    assert "3 wyniki" in rare.content.decode()
+    with translation_override("en"):
+        english = admin_client.get(CHANGELIST, {"q": "Kowalski"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "more than 5 results" in english
+
+
+def test_a_common_word_finds_the_same_e_mails_in_the_reminder_log(admin_client, cap_of_five):
+    kowalski = _messages("Kowalski Budownictwo Sp. z o.o.", 8)
+    _messages("Nowak Handel", 2)
+    url = "/admin/notifications/remindermessage/"
+    response = admin_client.get(url, {"q": "Kowal"})
+    assert sorted(_log_ids(response)) == sorted(m.pk for m in kowalski)
+    assert "ponad 5 wyników" in response.content.decode()
+    few = admin_client.get(url, {"q": "FV/Kow/3"})
+    assert _log_ids(few) == [kowalski[3].pk]
+    assert "ponad" not in few.content.decode()
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_a_common_and_a_rare_word_run_the_same_queries(
+    admin_client,
+    stages,  # noqa: F811
+    n,
+    cap_of_five,
+    django_assert_max_num_queries,
+):
+    make_log(n)  # 6 e-mails (over the cap) or 36
+    for q in ("Kowalski", "FV/Kow/1"):
+        with django_assert_max_num_queries(8):
+            assert admin_client.get(CHANGELIST, {"q": q}).status_code == 200
+        with django_assert_max_num_queries(9):
+            assert admin_client.get("/admin/notifications/remindermessage/", {"q": q}).status_code == 200
+
+
+def test_the_reminder_email_log_filters_by_status_and_mode_without_reading_the_log_for_them(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.models import ReminderMessage
+
+    sent = _messages("Kowalski Budownictwo Sp. z o.o.", 3)
+    ReminderMessage.objects.filter(pk=sent[0].pk).update(status="failed", mode="manual")
+    url = "/admin/notifications/remindermessage/"
+    with CaptureQueriesContext(connection) as captured:
+        html = admin_client.get(url).content.decode()
+    assert not [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"]]  # the choices are known
+    assert "?status=failed" in html
+    assert "?mode=manual" in html
+    assert _log_ids(admin_client.get(url, {"status": "failed"})) == [sent[0].pk]
+    assert _log_ids(admin_client.get(url, {"mode": "manual", "status": "failed"})) == [sent[0].pk]
+    assert sorted(_log_ids(admin_client.get(url, {"mode": "auto"}))) == sorted(m.pk for m in sent[1:])

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from cases.models import Case, CaseEvent, Client
 from cases.services import case_event_add
 from common.formatting import format_date, format_money
+from invoicetracker.clients import OPEN_CASES_SHOWN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +39,7 @@ def test_from_the_list_open_a_client_see_its_totals_open_a_case_and_read_its_tim
     expect(page.locator("h1")).to_contain_text("Firma Alfa")
     expect(page.locator("#client-totals")).to_contain_text(format_money(total))
     expect(page.locator("#client-totals")).to_contain_text(format_date(oldest.invoice.due_date))
-    expect(page.locator("#client-open-cases tbody tr")).to_have_count(min(cases.count(), 50))
+    expect(page.locator("#client-open-cases tbody tr")).to_have_count(min(cases.count(), OPEN_CASES_SHOWN))
 
     # The client's filtered list with its sum row.
     page.locator("a", has_text="sprawy aktywne tego kontrahenta").click()

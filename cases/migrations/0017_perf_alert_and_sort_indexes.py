@@ -1,0 +1,48 @@
+"""Indexes for the health alerts (syncstatus/health.py), recomputed every minute the panel or
+the reports are open (issue 13). At 100,000 cases their checks read whole tables:
+
+- "too many addresses": every client's e-mail list (jsonb_array_length on 25,000 rows); the expression
+  index on the clients with a usable address answers `jsonb_array_length(emails) > limit` with the few
+  clients concerned, for any limit;
+- "to hand over": every case (a sequential scan keeping 12 %); the partial index holds only the active
+  cases at the end of the ladder, counted from the index alone.
+
+And the invoice list sorted by "corrected invoice" (nearly every row has none, so the one-column index
+gave one tie of 100,000 rows to sort by id): (corrected_invoice_id, id), as the other sorts of 0011.
+
+SQL without a model-state change, like 0004 and 0011.
+"""
+
+from django.db import migrations
+
+INDEXES = [
+    (
+        "client_usable_email_count_idx",
+        "cases_client (jsonb_array_length(emails)) WHERE has_usable_email",
+    ),
+    (
+        "case_active_handover_idx",
+        "cases_case (handover) WHERE status = 'active' AND handover <> ''",
+    ),
+    ("invoice_corrected_id_idx", "cases_invoice (corrected_invoice_id, id)"),
+]
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":  # jsonb_array_length: PostgreSQL's
+        return
+    for name, definition in INDEXES:
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, _definition in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0016_perf_client_sort_key")]
+
+    operations = [migrations.RunPython(create, drop)]
