@@ -25,7 +25,7 @@ import logging
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -66,7 +66,8 @@ def reports_page(*, days: int, today: date) -> dict:
         return {**page, "snapshot_at": computed_at, "snapshot_stale": False}
     stale = snapshot.version != version
     if stale and report_snapshot_refresh_claim(snapshot):
-        transaction.on_commit(lambda: reports_refresh_enqueue(days=days, language=language))
+        using = router.db_for_write(ReportSnapshot)  # after the commit of the lease's transaction
+        transaction.on_commit(lambda: reports_refresh_enqueue(days=days, language=language), using=using)
     return {**page_decode(snapshot.payload), "snapshot_at": snapshot.computed_at, "snapshot_stale": stale}
 
 
