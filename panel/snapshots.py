@@ -7,7 +7,7 @@ language:
 - another version: served at once, marked stale with the time it was computed, and one refresh queued
   for the worker (`panel.tasks.reports_refresh`, after the commit; a lease on the row keeps it to one
   pending refresh per period and language): the visitor never waits for the computation;
-- no row yet (the first visit ever): computed here and stored.
+- no row yet (the first visit ever), or one this code cannot read: computed here and stored.
 
 After each sync and each sending run the worker refreshes every period in both languages
 (`reports_refresh_usual`, hooked up in `panel.apps`), so the morning's first visitor sees fresh figures.
@@ -38,6 +38,9 @@ from .services import report_snapshot_refresh_claim, report_snapshot_store
 
 log = logging.getLogger("invoicetracker.reports")
 
+# Part of every version: bump it when the page's content changes shape (a field of its dataclasses), so
+# that the snapshots stored by the code before are not served as current.
+SNAPSHOT_FORMAT = 1
 REFRESH_TASK = "panel.tasks.reports_refresh"
 REFRESH_GROUP = "reports-refresh"
 
@@ -48,7 +51,7 @@ def snapshot_language() -> str:
 
 def snapshot_version(*, today: date) -> str:
     """The data's version for the figures of `today` (two queries: panel.selectors.data_version)."""
-    return hashlib.sha256(repr((data_version(), today)).encode()).hexdigest()
+    return hashlib.sha256(repr((SNAPSHOT_FORMAT, data_version(), today)).encode()).hexdigest()
 
 
 def reports_page(*, days: int, today: date) -> dict:
@@ -59,7 +62,13 @@ def reports_page(*, days: int, today: date) -> dict:
         return {**reports_compute(days=days, today=today), "snapshot_at": timezone.now(), "snapshot_stale": False}
     version = snapshot_version(today=today)
     snapshot = ReportSnapshot.objects.filter(days=days, language=language).first()
-    if snapshot is None:
+    page = None
+    if snapshot is not None:
+        try:
+            page = page_decode(snapshot.payload)
+        except (KeyError, TypeError, ValueError):  # stored by a code of another shape: as if there were none
+            log.warning("reports snapshot %s days (%s) unreadable: computed again", days, language)
+    if page is None:
         page = reports_compute(days=days, today=today)
         computed_at = timezone.now()
         report_snapshot_store(days=days, language=language, version=version, payload=page_encode(page), at=computed_at)
@@ -68,7 +77,7 @@ def reports_page(*, days: int, today: date) -> dict:
     if stale and report_snapshot_refresh_claim(snapshot):
         using = router.db_for_write(ReportSnapshot)  # after the commit of the lease's transaction
         transaction.on_commit(lambda: reports_refresh_enqueue(days=days, language=language), using=using)
-    return {**page_decode(snapshot.payload), "snapshot_at": snapshot.computed_at, "snapshot_stale": stale}
+    return {**page, "snapshot_at": snapshot.computed_at, "snapshot_stale": stale}
 
 
 def reports_refresh_enqueue(*, days: int, language: str) -> None:

@@ -204,3 +204,12 @@ def test_other_tasks_do_not_refresh_the_snapshots(monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", True)
     async_task("math.floor", 1.5)
     assert not ReportSnapshot.objects.filter(version=snapshot_version(today=business_today())).exists()
+
+
+@pytest.mark.usefixtures("book")
+def test_a_snapshot_of_another_shape_is_computed_again(manager_client):
+    visit(manager_client)
+    ReportSnapshot.objects.update(payload={"charts": []})  # as stored by a code before a change of the page
+    html = visit(manager_client)
+    assert 'id="reports-stale"' not in html
+    assert page_decode(ReportSnapshot.objects.get().payload) == reports_compute(days=30, today=business_today())
