@@ -4,7 +4,8 @@
     .venv/bin/python bench/pages.py --sizes 1000 100000 --repeat 40
     .venv/bin/python bench/pages.py --only notification   # pages whose list or label contains the word
     .venv/bin/python bench/pages.py --keep                # reuse databases that already hold the size
-    .venv/bin/python bench/pages.py --only reports --uncached  # no cache: every request computes the page
+    .venv/bin/python bench/pages.py --only reports --uncached  # no cache, no snapshot: every request computes
+    .venv/bin/python bench/pages.py --only reports --stale     # every request serves a stale snapshot
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/it_bench .venv/bin/python bench/pages.py
 
 Each size gets its own PostgreSQL database (<name>_1000, <name>_100000; created when
@@ -14,9 +15,11 @@ every stage sent, passed-over and before-due stages skipped, some failed) and th
 (about 4.5 events a case), the sync runs, reminder runs and skipped records of 400 days.
 The pages (PAGES, built from the admin registry): every admin list with its default order,
 every sortable column, the text search and the filters; /cases/ lists; the sync panel, a run
-page and the reports (30 and 90 days). Requests go through Django's test client (routing,
-middleware, session, queries, template rendering), logged in as a superuser. The sizes are
-measured in alternation, request by request, so both see the same machine load. For each
+page and the reports (30 and 90 days; their snapshots refreshed first, as the worker does after
+each sync: --stale marks them out of date, as right after a change of the data). Requests go
+through Django's test client (routing, middleware, session, queries, template rendering), logged
+in as a superuser. The sizes are measured in alternation, request by request, so both see the
+same machine load. For each
 page it prints the SQL queries and rows per request, the median and p95 wall time, and the
 p95 ratio largest/smallest size.
 """
@@ -432,6 +435,22 @@ def p95(times: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def reports_snapshots(sizes: list[int], *, stale: bool) -> None:
+    """Refresh the reports' snapshots of every size, as the worker does after each sync (the bench's data
+    do not change, but its day does); `stale`: then mark them out of date, as a change of the data does."""
+    from panel import snapshots
+    from panel.models import ReportSnapshot
+    from panel.snapshots import reports_refresh_usual
+
+    if stale:  # the lease is taken as usual; the task is not queued (django-q2's broker is on "default")
+        snapshots.reports_refresh_enqueue = lambda **kwargs: None
+    for size in sizes:
+        CURRENT["alias"] = f"s{size}"
+        reports_refresh_usual()
+        if stale:
+            ReportSnapshot.objects.update(version="changed", refresh_requested_at=None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
@@ -439,7 +458,12 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=[], help="pages whose kind or label contains one of these")
     parser.add_argument("--keep", action="store_true", help="reuse a database that already holds the size")
     parser.add_argument(
-        "--uncached", action="store_true", help="no cache (DummyCache): the reports and alerts computed per request"
+        "--uncached",
+        action="store_true",
+        help="no cache (DummyCache) and no reports snapshot: the reports and alerts computed per request",
+    )
+    parser.add_argument(
+        "--stale", action="store_true", help="the reports' snapshots out of date: each request serves a stale one"
     )
     args = parser.parse_args()
     if args.uncached:
@@ -478,6 +502,8 @@ def main() -> None:
         for kind, label, url in all_pages()
         if not args.only or any(word in f"{kind} {label}" for word in args.only)
     ]
+    if not args.uncached and any(label.startswith("reports") for _kind, label, _url in pages):
+        reports_snapshots(args.sizes, stale=args.stale)
     urls: dict[tuple[int, str], str] = {}
     counts: dict[tuple[int, str], tuple[int, int]] = {}
     times: dict[tuple[int, str], list[float]] = {}

@@ -19,3 +19,4 @@ DATABASE_ROUTERS = ["bench.pages.CurrentDatabaseRouter"]
 
 if os.environ.get("BENCH_UNCACHED") == "true":  # bench/pages.py --uncached: every request computes its page
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    REPORTS_SNAPSHOTS = False  # panel.snapshots: the reports computed per request, not served from a snapshot

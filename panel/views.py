@@ -8,8 +8,6 @@ starting a sync needs `syncstatus.run_sync` (Staff): anyone else gets 403.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -27,7 +25,7 @@ from syncstatus import selectors as sync_selectors
 from syncstatus.models import SyncRun
 from syncstatus.services import sync_run_enqueue, sync_run_is_stalled
 
-from . import reports, selectors
+from . import reports, selectors, snapshots
 from .health import health_alerts_cached
 
 view_required = permission_required("syncstatus.view_syncrun", raise_exception=True)
@@ -171,8 +169,8 @@ def reports_view(request: HttpRequest) -> HttpResponse:
         days = reports.PERIODS[0]
     if days not in reports.PERIODS:
         days = reports.PERIODS[0]
-    today = business_today()
-    start = today - timedelta(days=days - 1)
+    # The snapshot's own day and period: a stale one shows the figures as they were, with their time.
+    page = snapshots.reports_page(days=days, today=business_today())
     return render(
         request,
         "syncstatus/reports.html",
@@ -180,9 +178,7 @@ def reports_view(request: HttpRequest) -> HttpResponse:
             "title": _("Raporty"),
             "days": days,
             "periods": reports.PERIODS,
-            "today": today,
-            "start": start,
-            **reports.reports_page(days=days, today=today),
+            **page,
             "note_totals": interest_note_totals(),
             "alerts": health_alerts_cached(),
         },
