@@ -1,6 +1,6 @@
 """The case admin's "refresh from InFakt now", added to `cases.admin.CaseAdmin` where the site is
 assembled (invoicetracker/admin.py): `cases` never imports `syncstatus`. The decision is the service's
-(syncstatus/refresh.py); the action words its outcome."""
+(syncstatus/services/refresh.py); the action words its outcome."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.admin.actions import back_to_case
 
 from .models import SyncRun
-from .refresh import REFRESH_MAX_CASES, RefreshResult, sync_refresh_cases_or_mark
+from .services.refresh import REFRESH_MAX_CASES, RefreshResult, sync_refresh_cases_or_mark
 
 
 class RefreshFromInfaktAction:

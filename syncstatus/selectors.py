@@ -18,7 +18,7 @@ from .models import SyncRun
 # InFakt allows 300 GET requests per 60 s per source IP (Reference: https://github.com/infakt/API, limits).
 INFAKT_GET_LIMIT_PER_MINUTE = 300
 
-# The phases `_Sync.execute` walks through, in order, per kind of run.
+# The phases `_Sync.execute` (services/run.py) walks through, in order, per kind of run.
 PHASE_LABELS = {
     "": _("Start"),
     "unpaid": _("Faktury nieopłacone"),

@@ -9,7 +9,8 @@ from django.conf import settings
 from common.calendar import business_today
 from notifications.tasks import reminders_send_due
 from syncstatus.models import SyncRun
-from syncstatus.services import SyncAlreadyRunning, SyncFailed, sync_run
+from syncstatus.services.errors import SyncAlreadyRunning, SyncFailed
+from syncstatus.services.run import sync_run
 
 log = logging.getLogger("invoicetracker.tasks")
 

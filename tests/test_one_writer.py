@@ -89,4 +89,4 @@ def test_the_checker_sees_a_write_of_another_apps_model(source, own, expected):
 
 
 def test_the_checker_reads_every_product_module():
-    assert Path(ROOT / "syncstatus" / "services.py") in product_modules()
+    assert Path(ROOT / "syncstatus" / "services" / "run.py") in product_modules()

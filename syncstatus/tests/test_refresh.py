@@ -1,4 +1,4 @@
-"""Refreshing chosen cases from InFakt now, or at the next sync (syncstatus.refresh): the outcome,
+"""Refreshing chosen cases from InFakt now, or at the next sync (syncstatus.services.refresh): the outcome,
 on a real database, with the bundled simulator or with another session holding the sync's lock."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.models import Case
 from cases.tests.conftest import make_case, make_client
 from syncstatus.models import SyncRun
-from syncstatus.refresh import REFRESH_MAX_CASES, RefreshResult, sync_refresh_cases_or_mark
+from syncstatus.services.refresh import REFRESH_MAX_CASES, RefreshResult, sync_refresh_cases_or_mark
 
 from .conftest import morning, run_day
 from .test_sync_unit import other_process_holding_the_sync_lock  # noqa: F401 (fixture)

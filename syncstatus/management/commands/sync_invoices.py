@@ -15,7 +15,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from syncstatus.models import SyncRun
-from syncstatus.services import SyncAlreadyRunning, SyncFailed, sync_run
+from syncstatus.services.errors import SyncAlreadyRunning, SyncFailed
+from syncstatus.services.run import sync_run
 
 
 def parse_date(value: str) -> date:

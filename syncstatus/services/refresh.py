@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from cases.models import Case
 from cases.services import case_request_refresh
 
-from . import services
-from .models import SyncRun
+from ..models import SyncRun
+from .errors import SyncAlreadyRunning, SyncFailed
+from .run import sync_run
 
 # A refresh asks InFakt about every case chosen: keep it to about a page.
 REFRESH_MAX_CASES = 100
@@ -48,10 +49,10 @@ def sync_refresh_cases_or_mark(*, cases, user=None, trigger: str = SyncRun.Trigg
     if len(ids) > REFRESH_MAX_CASES:
         return RefreshOutcome(RefreshResult.TOO_MANY)
     try:
-        run = services.sync_run(kind=SyncRun.Kind.REFRESH, trigger=trigger, case_ids=ids, user=user)
-    except services.SyncAlreadyRunning as exc:
+        run = sync_run(kind=SyncRun.Kind.REFRESH, trigger=trigger, case_ids=ids, user=user)
+    except SyncAlreadyRunning as exc:
         marked = case_request_refresh(cases=Case.objects.filter(pk__in=ids))
         return RefreshOutcome(RefreshResult.MARKED, marked=marked, why=str(exc))
-    except services.SyncFailed as exc:
+    except SyncFailed as exc:
         return RefreshOutcome(RefreshResult.FAILED, run=exc.run)
     return RefreshOutcome(RefreshResult.REFRESHED, run=run)
