@@ -72,6 +72,7 @@ OTHER_PAGES = [
     ("tables2", "active, 31-365 days + e-mail", "/cases/active/?days_min=31&days_max=365&missing_email=false"),
     ("tables2", "active, search client name", "/cases/active/?q=Beta"),
     ("tables2", "closed, default", "/cases/closed/"),
+    ("tables2", "closed, search client name", "/cases/closed/?q=Beta"),
     ("tables2", "active, one client + sum row", "/cases/active/?client_id={client}"),
     ("tables2", "active, 31-365 days + sum row", "/cases/active/?days_min=31&days_max=365"),
     ("client", "client page (the client with most cases and letters)", "/clients/{client}/"),

@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common import formatting
+from common.admin_search import CappedSearchMixin
 from common.admin_utils import ReadOnlyAdminMixin, fieldset_fields
 from common.calendar import business_today
 
 from ..forms import CloseForm, HandOverForm, PauseForm, WaiverForm
 from ..models import Case, CaseEvent
-from ..selectors import CasePaginator, case_list_for_ui, case_search_q, search_terms
+from ..selectors import CasePaginator, case_list_for_ui, case_search_q, invoice_search_dense_q, search_terms
 from ..services import (
     case_close,
     case_confirm_amount,
@@ -90,7 +91,7 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
         return obj.user or _("system")
 
 
-class CaseAdmin(CaseColumns, admin.ModelAdmin):
+class CaseAdmin(CappedSearchMixin, CaseColumns, admin.ModelAdmin):
     """Registered by the site's assembly (invoicetracker/admin.py), which adds the higher layers' inline
     (the e-mail log) and actions (send a stage, refresh from InFakt, the formal demand)."""
 
@@ -129,6 +130,8 @@ class CaseAdmin(CaseColumns, admin.ModelAdmin):
     search_help_text = _("Numer faktury, nazwa kontrahenta, NIP lub e-mail.")
     list_per_page = 100
     show_full_result_count = False  # one COUNT per page, not two
+    paginator = CasePaginator  # unsearched; a search is counted by `CappedSearchMixin`, up to 1000
+    search_words = staticmethod(search_terms)  # a NIP typed with spaces ("PL 526 104 08 28") is one word
     actions = [
         "pause_cases",
         "resume_cases",
@@ -182,12 +185,15 @@ class CaseAdmin(CaseColumns, admin.ModelAdmin):
     def get_queryset(self, request):
         return case_list_for_ui(today=business_today())
 
-    def get_search_results(self, request, queryset, search_term):
-        """Each word must match the invoice number, client name, e-mail or NIP (as the admin's own search),
-        through `case_search_q`, which PostgreSQL's trigram indexes serve; `search_fields` stay for the box."""
-        for term in search_terms(search_term):  # a NIP typed with spaces ("PL 526 104 08 28") is one term
-            queryset = queryset.filter(case_search_q(term))
-        return queryset, False
+    def search_shapes(self, term: str):
+        """Each word must match the invoice number, client name, e-mail or NIP (as the admin's own search;
+        `search_fields` stay for the box), in both shapes of `CappedSearchMixin` (common/admin_search.py).
+        Sparse (`case_search_q`): one BitmapOr on the invoices (the number's trigram index, the client_id
+        index probed with the clients found through theirs), counted up to 1000 and then read and sorted.
+        Dense, for a word of more than 1000 cases (a name a tenth of the clients share): the same conditions
+        with the clients as a hashed set, tested while PostgreSQL walks the invoices' due-date index (or the
+        sort's) and joins each case, stopping after a page, instead of joining ~10,000 cases to sort them."""
+        return case_search_q(term), invoice_search_dense_q(term, prefix="invoice__")
 
     def get_ordering(self, request):
         # Most overdue first. Days past due = today - due date, so ordering by the due date
@@ -196,9 +202,6 @@ class CaseAdmin(CaseColumns, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return CasePaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def has_add_permission(self, request):
         return False  # cases are opened by the sync

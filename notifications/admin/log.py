@@ -12,7 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Client
-from cases.selectors import InArray, case_search_q, client_search_q, invoice_search_q
+from cases.selectors import InArray, case_search_q, invoice_search_dense_q, invoice_search_q, search_terms
+from common.admin_search import CappedSearchMixin, ChoicesFilter
 from common.admin_utils import ReadOnlyAdminMixin, fieldset_fields
 from common.formatting import format_datetime
 
@@ -20,7 +21,7 @@ from ..admin_actions import SendManualPermission
 from ..models import Notification, ReminderMessage
 from ..services import notification_confirm_sent
 from ..services.batch import notifications_resend
-from .search import CappedSearchMixin, ChoicesFilter, message_id_q
+from .search import message_id_q
 
 
 def _case_link(case: Case) -> str:
@@ -101,6 +102,7 @@ class NotificationAdmin(CappedSearchMixin, SendManualPermission, ReadOnlyAdminMi
     date_hierarchy = "created_at"
     list_per_page = 100
     show_full_result_count = False  # one COUNT per page, not two
+    search_words = staticmethod(search_terms)  # a NIP typed with spaces is one word
     raw_id_fields = ("case", "triggered_by", "run")
     actions = ("resend", "confirm_sent")
     fieldsets = (
@@ -141,7 +143,6 @@ class NotificationAdmin(CappedSearchMixin, SendManualPermission, ReadOnlyAdminMi
         invoice as an OR, the clients found as a small hashed set, tested row by row while the log is
         walked in display order (each row's case and invoice read through their primary keys); the
         Message-ID's part finds nothing more for a word without an "@" (a Message-ID always holds one)."""
-        value = term.strip()
         message = message_id_q(term)
         sparse = invoice_search_q(term, prefix="case__invoice__")
         if "@" in term:
@@ -149,8 +150,7 @@ class NotificationAdmin(CappedSearchMixin, SendManualPermission, ReadOnlyAdminMi
             # (An OR of the Message-ID with the joined invoice's conditions could only be a scan.)
             cases = Case.objects.filter(case_search_q(term)).order_by().values("pk")
             sparse = Q(InArray(F("case_id"), cases)) | message
-        clients = Client.objects.filter(client_search_q(value)).order_by().values("pk")
-        dense = Q(case__invoice__number__icontains=value) | Q(case__invoice__client_id__in=clients) | message
+        dense = invoice_search_dense_q(term, prefix="case__invoice__") | message
         return sparse, dense
 
     # Sorted by case (its e-mails together) through an index, not by invoice number across a join.
@@ -232,6 +232,7 @@ class ReminderMessageAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdm
     list_select_related = ("client",)
     list_per_page = 100
     show_full_result_count = False
+    search_words = staticmethod(search_terms)  # a NIP typed with spaces is one word
     fieldsets = (
         (None, {"fields": ("send_date", "client", "status", "mode", "triggered_by", "run", "sent_at")}),
         (

@@ -146,9 +146,9 @@ def test_the_reminder_email_log_searches_and_sorts_in_constant_queries(admin_cli
 @pytest.fixture
 def cap_of_five(monkeypatch):
     """The cap the lists count a search to (1000 in use), small enough for a test's log."""
-    import notifications.admin.search
+    import common.admin_search
 
-    monkeypatch.setattr(notifications.admin.search, "SEARCH_COUNT_CAP", 5)
+    monkeypatch.setattr(common.admin_search, "SEARCH_COUNT_CAP", 5)
 
 
 def _log_ids(response) -> list[int]:
