@@ -73,6 +73,8 @@ OTHER_PAGES = [
     ("tables2", "active, search client name", "/cases/active/?q=Beta"),
     ("tables2", "closed, default", "/cases/closed/"),
     ("tables2", "closed, search client name", "/cases/closed/?q=Beta"),
+    # The same search with a full page at both sizes ("Beta" finds 33 closed cases at 1,000, 100 shown at 100,000).
+    ("tables2", "closed, search every client (a full page at both sizes)", "/cases/closed/?q=Sp."),
     ("tables2", "active, one client + sum row", "/cases/active/?client_id={client}"),
     ("tables2", "active, 31-365 days + sum row", "/cases/active/?days_min=31&days_max=365"),
     ("client", "client page (the client with most cases and letters)", "/clients/{client}/"),
