@@ -192,36 +192,35 @@ def _paid_back(data: dict) -> PaidAfterStage:
     )
 
 
+def _each(convert):
+    return lambda items: [convert(item) for item in items]
+
+
+def _buckets(convert_cell, pair):
+    return lambda buckets: [
+        pair(label, [pair(currency, convert_cell(cell)) for currency, cell in cells]) for label, cells in buckets
+    ]
+
+
+# Each key of `reports_page`'s dict: (to JSON, back from JSON).
+PAGE_CODEC = {
+    "today": (_day, _day_back),
+    "start": (_day, _day_back),
+    "charts": (_each(_chart), _each(_chart_back)),
+    "aging": (_each(_row), _each(_row_back)),
+    "aging_charts": (_each(_chart), _each(_chart_back)),
+    "aging_by_bucket": (_buckets(_cell, lambda *pair: list(pair)), _buckets(_cell_back, lambda *pair: pair)),
+    "paid_after": (_each(_paid), _each(_paid_back)),
+    "aging_labels": (list, list),
+    "aging_claims_as_of": (_day, _day_back),
+}
+
+
 def page_encode(page: dict) -> dict:
     """`reports_page`'s dict as JSON-ready values."""
-    return {
-        "today": _day(page["today"]),
-        "start": _day(page["start"]),
-        "charts": [_chart(chart) for chart in page["charts"]],
-        "aging": [_row(row) for row in page["aging"]],
-        "aging_charts": [_chart(chart) for chart in page["aging_charts"]],
-        "aging_by_bucket": [
-            [label, [[currency, _cell(cell)] for currency, cell in cells]] for label, cells in page["aging_by_bucket"]
-        ],
-        "paid_after": [_paid(row) for row in page["paid_after"]],
-        "aging_labels": list(page["aging_labels"]),
-        "aging_claims_as_of": _day(page["aging_claims_as_of"]),
-    }
+    return {key: encode(page[key]) for key, (encode, _decode) in PAGE_CODEC.items()}
 
 
 def page_decode(data: dict) -> dict:
     """The inverse of `page_encode`: equal (==) to the dict that was encoded."""
-    return {
-        "today": _day_back(data["today"]),
-        "start": _day_back(data["start"]),
-        "charts": [_chart_back(chart) for chart in data["charts"]],
-        "aging": [_row_back(row) for row in data["aging"]],
-        "aging_charts": [_chart_back(chart) for chart in data["aging_charts"]],
-        "aging_by_bucket": [
-            (label, [(currency, _cell_back(cell)) for currency, cell in cells])
-            for label, cells in data["aging_by_bucket"]
-        ],
-        "paid_after": [_paid_back(row) for row in data["paid_after"]],
-        "aging_labels": list(data["aging_labels"]),
-        "aging_claims_as_of": _day_back(data["aging_claims_as_of"]),
-    }
+    return {key: decode(data[key]) for key, (_encode, decode) in PAGE_CODEC.items()}
