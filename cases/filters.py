@@ -17,7 +17,7 @@ from common.calendar import business_today
 
 from .forms import DateInput
 from .models import Case, Invoice, ReminderStage, case_paused_q
-from .selectors import case_filter_days_past_due, case_search_q, missing_email_q
+from .selectors import case_filter_days_past_due, case_search_dense_q, case_search_q, missing_email_q
 from .services.clients import normalize_nip
 
 YES_NO = [("true", _("tak")), ("false", _("nie"))]
@@ -79,13 +79,35 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Przekazanie"), choices=Case.Handover.choices, field_name="handover", empty_label=_("wszystkie")
     )
 
+    # The text searches' shape: `case_search_q` (through the indexes) unless `qs_dense` asks for the other.
+    _dense = False
+
     def filter_text(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(case_search_q(value)) if value else queryset
+        return queryset.filter(self._search_q(value)) if value else queryset
 
     def filter_client(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(case_search_q(value, names_only=True)) if value else queryset
+        return queryset.filter(self._search_q(value, names_only=True)) if value else queryset
+
+    def _search_q(self, value, *, names_only=False):
+        search_q = case_search_dense_q if self._dense else case_search_q
+        return search_q(value, names_only=names_only)
+
+    @property
+    def searched(self) -> bool:
+        """A valid form with a text search (the search box or the client's name)."""
+        data = getattr(self.form, "cleaned_data", None) or {}
+        return self.is_valid() and any((data.get(key) or "").strip() for key in ("q", "client"))
+
+    def qs_dense(self):
+        """The same cases as `qs`, the text searches in the dense shape (`case_search_dense_q`): for a word
+        found in many cases, the page is read walking the list in display order. No query of its own."""
+        self._dense = True
+        try:
+            return self.filter_queryset(self.queryset.all())
+        finally:
+            self._dense = False
 
     def filter_nip(self, queryset, name, value):
         nip = normalize_nip(value)

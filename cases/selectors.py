@@ -346,20 +346,24 @@ class InArray(In):
         return f"{lhs_sql} = ANY(ARRAY{rhs_sql})", (*lhs_params, *rhs_params)
 
 
-def client_search_q(value: str, *, names_only: bool = False) -> Q:
+def client_search_q(value: str, *, names_only: bool = False, prefix: str = "") -> Q:
     """Clients whose name (or e-mail, or NIP) contains `value`, as conditions on the client table.
 
     `icontains` reaches PostgreSQL as `UPPER(column::text) LIKE UPPER('%value%')`, the very
     expression of the trigram indexes of migration 0005; `nip_normalized` is stored upper-case
     without separators, so the value is normalised the same way and matched with `contains`.
     """
-    condition = Q(company_name__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
+    condition = (
+        Q(**{f"{prefix}company_name__icontains": value})
+        | Q(**{f"{prefix}first_name__icontains": value})
+        | Q(**{f"{prefix}last_name__icontains": value})
+    )
     if names_only:
         return condition
-    condition |= Q(email_raw__icontains=value)
+    condition |= Q(**{f"{prefix}email_raw__icontains": value})
     nip = normalize_nip(value)
     if nip:
-        condition |= Q(nip_normalized__contains=nip)
+        condition |= Q(**{f"{prefix}nip_normalized__contains": nip})
     return condition
 
 
@@ -398,6 +402,25 @@ def search_terms(search_term: str) -> list[str]:
 def case_search_q(value: str, *, names_only: bool = False) -> Q:
     """Cases whose invoice number, client name, e-mail or NIP contains `value` (`invoice_search_q` on the invoice)."""
     return invoice_search_q(value, names_only=names_only, prefix="invoice__")
+
+
+# A case list's text search finding more cases than this takes the dense shape for its page (issue 13).
+CASE_SEARCH_DENSE_FROM = 1000
+
+
+def case_search_dense_q(value: str, *, names_only: bool = False) -> Q:
+    """The cases `case_search_q` finds, in the shape for a common word: the conditions on the invoice and
+    its client as joined to each case row, so PostgreSQL walks the list in display order (e.g.
+    case_status_closed_id_idx), tests each row and stops after a page, instead of reading every match
+    first and sorting them. The same rows: a case without a client matches neither shape by the client.
+
+    Not `invoice_search_dense_q`'s hashed client set: in a nested loop the planner charges that set's
+    construction to every row it probes, so it never walks the index with it (and sorts every match).
+    Used only when the sum row has counted more than CASE_SEARCH_DENSE_FROM cases: for a rare word
+    the walk would read the whole list for a few rows, which `case_search_q` reads through indexes."""
+    value = value.strip()
+    by_client = client_search_q(value, names_only=names_only, prefix="invoice__client__")
+    return by_client if names_only else Q(invoice__number__icontains=value) | by_client
 
 
 def missing_email_q() -> Q:

@@ -24,6 +24,7 @@ from .filters import CaseFilter
 from .forms import CallForm, CasePauseForm, HandOverForm, NoteForm, PromiseForm
 from .models import Case, Client
 from .selectors import (
+    CASE_SEARCH_DENSE_FROM,
     CasePaginator,
     case_dunning_state,
     case_list_for_ui,
@@ -84,6 +85,17 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
     def sums(self):
         """The sum row: count and total left to pay per currency of the filtered list (one query)."""
         return case_sums(self.object_list)
+
+    def get_table_data(self):
+        """The page's cases. A text search the sum row counted in more than CASE_SEARCH_DENSE_FROM cases
+        (a word most clients share) is read in the dense shape: the same rows, found walking the list in
+        display order and stopping after the page, not read all and sorted (issue 13)."""
+        data = super().get_table_data()
+        filterset = getattr(self, "filterset", None)
+        searched = filterset is not None and filterset.searched
+        if searched and sum(row.count for row in self.sums) > CASE_SEARCH_DENSE_FROM:
+            return filterset.qs_dense()
+        return data
 
     def get_table_pagination(self, table):
         # The sum row's counts are the list's count: the paginator needs no COUNT of its own.
