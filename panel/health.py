@@ -260,7 +260,7 @@ HEALTH_CACHE_SECONDS = 60
 
 def health_alerts_cached() -> list[Alert]:
     """`health_alerts()` for the pages (panel, reports, admin start page): computed again when the data
-    changes (syncstatus.selectors.data_version) or the minute turns (the sync's age), else from the cache."""
+    changes (panel.selectors.data_version) or the minute turns (the sync's age), else from the cache."""
     now = timezone.now()
     key = (
         "health:"

@@ -20,7 +20,7 @@ LOGIN = reverse("admin:login")
 # Served without a login on purpose.
 ALLOWED = {
     "admin:login": "the login page itself",
-    "ops:healthz": "uptime checks (reveals no data; see ops/health.py)",
+    "ops:healthz": "uptime checks (reveals no data; see panel/health.py)",
     "set_language": "i18n language switch (a redirect with a cookie; no data)",
     "ops:favicon": "the site icon browsers fetch on every page, the login page included (a static file)",
 }

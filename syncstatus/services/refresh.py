@@ -1,6 +1,6 @@
 """Refreshing chosen cases from InFakt now, or at the next sync when one is running.
 
-The decision the admin action used to take (cases/admin.py), for any page to call:
+The decision the admin action used to take (the case admin), for any page to call:
 `sync_refresh_cases_or_mark` runs a REFRESH sync of the active cases chosen; when another sync holds
 the lock it marks them instead (`refresh_requested_at`), and the next sync refreshes them.
 """
