@@ -6,11 +6,18 @@ when many cases share a due date.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import itertools
+
 import django_tables2 as tables
 from django.db.models import F
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_tables2.rows import BoundRow
 
 from common import formatting
 from common.calendar import business_today
@@ -69,11 +76,66 @@ class PlainDateColumn(tables.Column):
         return formatting.format_date(value)
 
 
+@functools.lru_cache(maxsize=256)
+def _choice_label(field, value, language: str) -> str:
+    return str(dict(field.flatchoices).get(value, value if value is not None else ""))
+
+
+def choice_label(record, name: str) -> str:
+    """`record.get_<name>_display()` without its cost: Django builds the whole choices dict, translating
+    every label, on each call; this looks the label up once per (field, value, language)."""
+    return _choice_label(record._meta.get_field(name), getattr(record, name), get_language() or "")
+
+
+class _PageRow(BoundRow):
+    """A row of `FastBodyTable`: calls each cell's render method with the arguments its signature asks
+    for, read once per column and render, not once per cell (django-tables2 inspects it per cell)."""
+
+    def _call_render(self, bound_column, value=None):
+        table = self._table
+        names = table._render_arguments.get(bound_column.name)
+        if names is None:
+            parameters = inspect.signature(bound_column.render).parameters.values()
+            if any(parameter.kind == parameter.VAR_KEYWORD for parameter in parameters):
+                return super()._call_render(bound_column, value)
+            names = table._render_arguments[bound_column.name] = tuple(parameter.name for parameter in parameters)
+        arguments = self._optional_cell_arguments(bound_column, value)
+        content = bound_column.render(**{name: arguments[name] for name in names})
+        return bound_column.link(content, **arguments) if bound_column.link else content
+
+
+class FastBodyTable(tables.Table):
+    """A table whose body is written in Python, not through the template engine cell by cell.
+
+    django-tables2's template renders 100 rows of 12 cells in about 120 ms here (each cell resolves
+    its column's attributes, inspects its render method's signature, goes through the template
+    engine's variable lookups); `body_html` writes the same HTML in about a third of that: the cells'
+    `<td>` attributes once per column (the tables here compute none from the row), each cell through
+    django-tables2's own accessor and render logic. `tests/.../test_tables.py` pins the output to the
+    stock template's, so an upgrade that changes either shows.
+    """
+
+    def body_html(self) -> SafeString:
+        self._render_arguments: dict[str, tuple[str, ...]] = {}
+        self._counter = itertools.count()  # the first row is "even" whatever read the rows before
+        columns = list(self.columns)
+        openings = [format_html("<td {}>", column.attrs["td"].as_html()) for column in columns]
+        records = self.page.object_list.data if hasattr(self, "page") else self.data
+        html = []
+        for record in records:
+            row = _PageRow(record, table=self)
+            html.append(format_html("<tr {}>", row.attrs.as_html()))
+            for column, opening in zip(columns, openings, strict=True):
+                html += (opening, conditional_escape(row.get_cell(column.name)), "</td>")
+            html.append("</tr>")
+        return mark_safe("".join(html))  # noqa: S308 - every part is escaped or built by format_html
+
+
 # The columns the open and the closed case lists share, in order; each list then adds its own.
 LEADING_COLUMNS = ("number", "kind", "client", "nip", "gross", "left_to_pay", "due_date", "days_past_due", "progress")
 
 
-class CaseTable(tables.Table):
+class CaseTable(FastBodyTable):
     number = tables.Column(
         verbose_name=_("numer faktury"),
         accessor="invoice__number",
@@ -139,6 +201,7 @@ class CaseTable(tables.Table):
         order_by = ("-days_past_due",)
         empty_text = _("Brak spraw spełniających kryteria.")
         attrs = {"class": "it-table"}
+        template_name = "cases/case_table.html"
 
     def get_column_class_names(self, classes_set, bound_column):
         # Each cell carries its column name, for styling and for the browser tests.
@@ -167,17 +230,17 @@ class CaseTable(tables.Table):
 
     def render_status(self, record):
         if record.status == Case.Status.ACTIVE and record.handover:
-            return format_html('<span class="handover {}">{}</span>', record.handover, record.get_handover_display())
+            return format_html('<span class="handover {}">{}</span>', record.handover, choice_label(record, "handover"))
         if record.status == Case.Status.CLOSED:
-            return f"{record.get_status_display()}: {record.get_close_reason_display()}"
+            return f"{choice_label(record, 'status')}: {choice_label(record, 'close_reason')}"
         if record.is_paused:
             return format_html(
                 '{} <span class="paused">{} {}</span>',
-                record.get_status_display(),
+                choice_label(record, "status"),
                 _("wstrzymana do"),
                 record.paused_until_display,
             )
-        return record.get_status_display()
+        return choice_label(record, "status")
 
     def render_client(self, record):
         """The client's name links to the client page; the funnel keeps this list to the client's cases."""
@@ -194,7 +257,7 @@ class CaseTable(tables.Table):
         )
 
     def render_kind(self, record):
-        return record.invoice.get_kind_display()
+        return choice_label(record.invoice, "kind")
 
     def render_missing_email(self, record):
         client = record.invoice.client
@@ -211,3 +274,6 @@ class ClosedCaseTable(CaseTable):
         sequence = (*LEADING_COLUMNS, "closed_at", "close_reason", "missing_email")
         exclude = ("next_reminder_date", "status", "claim_total")
         order_by = ("-closed_at",)
+
+    def render_close_reason(self, record):
+        return choice_label(record, "close_reason")
