@@ -100,6 +100,15 @@ class CaseFilter(django_filters.FilterSet):
         data = getattr(self.form, "cleaned_data", None) or {}
         return self.is_valid() and any((data.get(key) or "").strip() for key in ("q", "client"))
 
+    @property
+    def filtered(self) -> bool:
+        """Any filter or search given (sorting and paging are not filters): False for the whole list."""
+        if not self.is_bound:
+            return False
+        if not self.is_valid():
+            return True
+        return any(value not in (None, "", [], ()) for value in self.form.cleaned_data.values())
+
     def qs_dense(self):
         """The same cases as `qs`, the text searches in the dense shape (`case_search_dense_q`): for a word
         found in many cases, the page is read walking the list in display order. No query of its own."""

@@ -479,3 +479,28 @@ class CaseEvent(models.Model):
             if rendered is not None:
                 return rendered
         return self.message
+
+
+class CaseTotalDelta(models.Model):
+    """A change of the case lists' totals: cases and money left to pay per (status, currency).
+
+    Written by PostgreSQL alone (triggers of migration 0019 on `cases_case` and `cases_invoice`: a case
+    opened, closed, reopened or deleted, an invoice's amount left to pay or currency changed), so no
+    write path (a save, a queryset update, a bulk update, raw SQL) can miss it, and folded into one row
+    per (status, currency) by `cases.services.case_totals_compact` (after every sync run). The sum of
+    the rows is the unfiltered lists' sum row (`cases.selectors.case_totals`), read without adding up
+    70,000 cases. Rows are only ever inserted, never updated, so concurrent writers never wait on them.
+    """
+
+    status = models.CharField(max_length=10)
+    currency = models.CharField(max_length=3)
+    count = models.BigIntegerField()
+    left_to_pay = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("zmiana sum spraw")
+        verbose_name_plural = _("zmiany sum spraw")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.currency}: {self.count:+d}, {self.left_to_pay:+d} gr"

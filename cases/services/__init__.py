@@ -8,11 +8,12 @@ Every function is keyword-only and safe to repeat. The package follows the seams
 - `lifecycle`: opening, reopening and closing a case, following its invoice, missing/found, refreshed;
 - `corrections`: corrective invoices and the review pause they start (`case_confirm_amount` ends it);
 - `claims`: the stored claim per case, waivers, public medical entities;
-- `actions`: what staff do on a case (pause, resume, hand over, note, call, promise to pay).
+- `actions`: what staff do on a case (pause, resume, hand over, note, call, promise to pay);
+- `totals`: folding the lists' totals that PostgreSQL keeps (`case_totals_compact`).
 
 Dependency order inside the package (a module imports only the ones before it, never a later one):
 events, clients → invoices (clients) → schedule → lifecycle (events, invoices, schedule) →
-corrections (events, lifecycle); claims (events) and actions (events) stand beside them.
+corrections (events, lifecycle); claims (events), actions (events) and totals stand beside them.
 Callers import the names below from `cases.services`, or from the submodule that defines them.
 """
 
@@ -69,6 +70,7 @@ from .schedule import (
     case_uncount_letter,
     cases_reschedule,
 )
+from .totals import case_totals_compact
 
 __all__ = [
     "DUNNABLE_KINDS",
@@ -103,6 +105,7 @@ __all__ = [
     "case_resume",
     "case_schedule_next",
     "case_set_waivers",
+    "case_totals_compact",
     "case_uncount_letter",
     "cases_reschedule",
     "client_placeholder",

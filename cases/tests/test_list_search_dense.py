@@ -1,6 +1,7 @@
 """The case lists' text search in its two shapes (issue 13): a word found in more than
 CASE_SEARCH_DENSE_FROM cases reads its page walking the list in display order (`case_search_dense_q`);
-the rows, their order, the sum row and the number of queries are those of `case_search_q`."""
+the rows, their order, the sum row and the number of queries are those of `case_search_q`. Such a wide
+search's sum row says "more than" and adds up the total only when asked (`?sums=all`)."""
 
 from __future__ import annotations
 
@@ -57,12 +58,45 @@ def page(client, url, params):
 def test_the_dense_shape_shows_the_same_page_sums_and_query_count(
     staff_client, searched_cases, monkeypatch, url, params
 ):
+    params = {**params, "sums": "all"}  # the exact sum row, asked for
     monkeypatch.setattr("cases.views.CASE_SEARCH_DENSE_FROM", 10**9)
     sparse = page(staff_client, url, params)
     monkeypatch.setattr("cases.views.CASE_SEARCH_DENSE_FROM", 0)
     dense = page(staff_client, url, params)
     assert dense == sparse
     assert sparse[0]  # the search finds something
+
+
+@pytest.mark.parametrize("url", [ACTIVE, CLOSED])
+def test_a_narrow_search_adds_up_its_sum_row_in_the_query_that_counts_it(staff_client, searched_cases, url):
+    """Up to the cap, the sum row is exact without asking: the same as the one `?sums=all` adds up."""
+    for params in ({"q": "Sp."}, {"q": "beta"}, {"client": "sp."}):
+        rows, sums, queries = page(staff_client, url, params)
+        assert (rows, sums) == page(staff_client, url, {**params, "sums": "all"})[:2]
+        assert sums
+        assert queries <= page(staff_client, url, {**params, "sums": "all"})[2]
+
+
+def test_a_wide_search_says_more_than_and_adds_up_the_total_on_request(staff_client, searched_cases, monkeypatch):
+    monkeypatch.setattr("cases.views.CASE_SEARCH_DENSE_FROM", 10)
+    exact_rows, exact_sums, _ = page(staff_client, CLOSED, {"q": "Sp.", "sums": "all"})
+    response = staff_client.get(CLOSED, {"q": "Sp."})
+    html = response.content.decode()
+    assert response.context["sums"] == []
+    assert "ponad 10 spraw" in html
+    assert "Suma nie jest liczona dla tak szerokiego wyszukiwania" in html
+    assert 'href="?q=Sp.&amp;sums=all">policz sumę</a>' in html
+    assert "pozostało do zapłaty" not in html.split('id="sum-row"')[1].split("</table>")[0]
+    # The page itself is the one the exact list shows (its pages end at the cap), and the link adds the total up.
+    assert [row.record.pk for row in response.context["table"].paginated_rows] == exact_rows[:10]
+    added_up = staff_client.get(CLOSED, {"q": "Sp.", "sums": "all"}).content.decode()
+    assert "ponad 10 spraw" not in added_up
+    assert sum(count for _, count, _ in exact_sums) > 10
+    for currency, _, _ in exact_sums:
+        assert f"Razem {currency}" in added_up
+    english = staff_client.get(CLOSED, {"q": "Sp."}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "more than 10 cases" in english
+    assert "add it up" in english
 
 
 def test_the_dense_shape_is_taken_past_the_threshold_only(staff_client, searched_cases, monkeypatch):
@@ -72,4 +106,6 @@ def test_the_dense_shape_is_taken_past_the_threshold_only(staff_client, searched
     assert 'client_id" IN (SELECT' not in str(common.context["table"].data.data.query)
     assert '"cases_client"."company_name"' in str(common.context["table"].data.data.query)
     assert "ANY(ARRAY" in str(rare.context["table"].data.data.query)
-    assert sum(row.count for row in rare.context["sums"]) <= 10 < sum(row.count for row in common.context["sums"])
+    assert sum(row.count for row in rare.context["sums"]) <= 10
+    assert common.context["sums_capped"]
+    assert not rare.context["sums_capped"]

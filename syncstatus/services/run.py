@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.claim_selectors import case_fx_keys_needed
 from cases.models import Case
-from cases.services import case_claims_refresh, case_mark_refreshed
+from cases.services import case_claims_refresh, case_mark_refreshed, case_totals_compact
 from claims.nbp import exchange_rates_fetch_missing
 from common.calendar import business_today
 from common.logs import log_context
@@ -118,6 +118,8 @@ def _execute(
     if status != SyncRun.Status.FAILED and not dry_run:
         sync.save_progress(phase="claims")
         claims_after_sync(run, case_ids=case_ids)
+    if not dry_run:
+        totals_compact_after_sync(run)
     sync.save_progress(status=status, error=error, finished_at=timezone.now(), phase="done")
     run.refresh_from_db()
     log.info(
@@ -132,6 +134,15 @@ def _execute(
     if status == SyncRun.Status.FAILED:
         raise SyncFailed(run)
     return run
+
+
+def totals_compact_after_sync(run: SyncRun) -> None:
+    """Fold the rows the run's changes added to the lists' totals (`cases.services.case_totals_compact`).
+    Never raises: unfolded rows are still right, only slower to add up."""
+    try:
+        case_totals_compact()
+    except Exception:
+        log.exception("folding the case totals after sync run %s failed", run.pk)
 
 
 def claims_after_sync(run: SyncRun, *, case_ids: list[int] | None = None) -> dict:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from responses import matchers
 
-from cases.models import Case, Client, Invoice
+from cases.models import Case, CaseTotalDelta, Client, Invoice
 from infakt.client import InfaktAPI
 from infakt.tests import client_entity, invoice_entity
 from syncstatus.models import SkippedRecord, SyncRun
@@ -178,6 +178,10 @@ def test_a_second_run_the_next_day_asks_only_for_new_days_payments_and_late_issu
     assert run.cases_closed == 1
     assert invoices_json_requests(run) == {"invoice_list": 3}
     assert [e.kind for e in case.events.all()] == ["opened", "payment", "closed"]
+    # The lists' totals: the rows the run's changes added are folded, one per (status, currency).
+    assert list(CaseTotalDelta.objects.values_list("status", "currency", "count", "left_to_pay")) == [
+        ("closed", "PLN", 1, 0)
+    ]
 
 
 @pytest.fixture
