@@ -492,10 +492,10 @@ class CaseTotalDelta(models.Model):
     70,000 cases. Rows are only ever inserted, never updated, so concurrent writers never wait on them.
     """
 
-    status = models.CharField(max_length=10)
-    currency = models.CharField(max_length=3)
-    count = models.BigIntegerField()
-    left_to_pay = models.BigIntegerField()
+    status = models.CharField(_("status"), max_length=10)
+    currency = models.CharField(_("waluta"), max_length=3)
+    count = models.BigIntegerField(_("liczba spraw"))
+    left_to_pay = models.BigIntegerField(_("pozostało do zapłaty (gr)"))
 
     class Meta:
         verbose_name = _("zmiana sum spraw")

@@ -96,10 +96,10 @@ class Migration(migrations.Migration):
             name="CaseTotalDelta",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("status", models.CharField(max_length=10)),
-                ("currency", models.CharField(max_length=3)),
-                ("count", models.BigIntegerField()),
-                ("left_to_pay", models.BigIntegerField()),
+                ("status", models.CharField(max_length=10, verbose_name="status")),
+                ("currency", models.CharField(max_length=3, verbose_name="waluta")),
+                ("count", models.BigIntegerField(verbose_name="liczba spraw")),
+                ("left_to_pay", models.BigIntegerField(verbose_name="pozostało do zapłaty (gr)")),
             ],
             options={
                 "verbose_name": "zmiana sum spraw",
