@@ -458,11 +458,16 @@ def case_search_dense_q(value: str, *, names_only: bool = False) -> Q:
     return by_client if names_only else Q(invoice__number__icontains=value) | by_client
 
 
-def missing_email_q() -> Q:
+def missing_email_q(*, joined: bool = False) -> Q:
     """Cases whose client has no usable e-mail address (or no client record at all).
 
-    Through the (few) clients without an address, probed on the invoice's client_id index, rather
-    than a join to every case's client: the same rows, without reading 100,000 clients' flags."""
+    Through the clients without an address, probed on the invoice's client_id index, rather than a join
+    to every case's client: the same rows, without reading 100,000 clients' flags (a sum or a count:
+    16 ms at 100,000 cases, 36 ms joined). `joined`: the condition on the joined client instead, for a
+    list that joins it anyway to show it (the admin's): PostgreSQL then walks the list's order and stops
+    after a page (7 ms) instead of reading the ~10,000 cases of 2,500 clients and sorting them (53 ms)."""
+    if joined:
+        return Q(invoice__client_id__isnull=True) | Q(invoice__client__has_usable_email=False)
     without = Client.objects.filter(has_usable_email=False).order_by().values("pk")
     return Q(invoice__client_id__isnull=True) | Q(InArray(F("invoice__client_id"), without))
 

@@ -82,7 +82,7 @@ class MissingEmailFilter(ConditionFilter):
 
     def conditions(self):
         return {
-            "missing": (_("brak poprawnego e-maila"), missing_email_q()),
+            "missing": (_("brak poprawnego e-maila"), missing_email_q(joined=True)),
             "ok": (_("jest e-mail"), Q(invoice__client__has_usable_email=True)),
         }
 

@@ -6,14 +6,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from common import formatting
+from common.admin_search import CappedSearchMixin
 from common.admin_utils import ReadOnlyAdminMixin
 
 from ..models import Invoice
-from ..selectors import invoice_search_q, search_terms
+from ..selectors import invoice_search_dense_q, invoice_search_q, search_terms
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "number",
         "kind",
@@ -36,11 +37,12 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("raw", "client__raw")
 
-    def get_search_results(self, request, queryset, search_term):
-        """Number, client name, e-mail or NIP through `invoice_search_q` (trigram indexes, no join)."""
-        for term in search_terms(search_term):
-            queryset = queryset.filter(invoice_search_q(term))
-        return queryset, False
+    search_words = staticmethod(search_terms)  # a NIP typed with spaces is one word
+
+    def search_shapes(self, term):
+        """Number, client name, e-mail or NIP: through the trigram indexes (`invoice_search_q`), counted up
+        to 1000; a word found in more invoices walks the list with the clients as a hashed set."""
+        return invoice_search_q(term), invoice_search_dense_q(term)
 
     # Sorted by the client's name stored on the invoice: one (client_sort_name, id) index, no join.
     @admin.display(description=_("kontrahent"), ordering="client_sort_name")

@@ -426,3 +426,15 @@ def test_the_case_page_shows_each_rung_sent_skipped_or_next(staff_client, stages
     assert 'class="rung sent"' in page
     assert 'class="rung next"' in page
     assert page.count('class="rung later"') == 2
+
+
+def test_the_missing_email_filter_finds_clients_without_an_address_and_cases_without_a_client(
+    staff_client, stages, kowalski, nowak
+):
+    make_case(client=kowalski, number="HAS-EMAIL", days_past_due=3)
+    make_case(client=nowak, number="NO-EMAIL", days_past_due=9)
+    make_case(client=None, number="NO-CLIENT", days_past_due=1)
+    response = staff_client.get(CHANGELIST, {"email": "missing"})
+    assert result_numbers(response) == ["NO-EMAIL", "NO-CLIENT"]  # most overdue first
+    assert "2 sprawy" in response.content.decode()
+    assert result_numbers(staff_client.get(CHANGELIST, {"email": "ok"})) == ["HAS-EMAIL"]

@@ -116,3 +116,34 @@ def test_a_common_and_a_rare_word_run_the_same_queries(
     for q in ("Kowalski", "FV/K/1", "Zieliński"):
         with django_assert_max_num_queries(15):  # 10 when nothing is found (no claims, no date bar)
             assert staff_client.get(CHANGELIST, {"q": q}).status_code == 200
+
+
+INVOICES = reverse("admin:cases_invoice_changelist")
+
+
+def invoice_ids(response) -> list[int]:
+    return [invoice.pk for invoice in response.context["cl"].result_list]
+
+
+def test_the_invoice_admin_counts_a_common_word_up_to_the_cap_and_shows_the_same_page(
+    staff_client, two_clients, cap_of_five, monkeypatch
+):
+    from cases.models import Invoice
+    from cases.selectors import invoice_search_q
+
+    everything = list(Invoice.objects.filter(invoice_search_q("Kowalski")).order_by("-pk").values_list("pk", flat=True))
+    assert len(everything) == 9  # 8 open and 1 closed case's invoices
+    response = staff_client.get(INVOICES, {"q": "Kowalski"})
+    cl = response.context["cl"]
+    assert cl.paginator.capped
+    assert invoice_ids(response) == everything  # the dense shape's page: the same invoices, the same order
+    assert "ponad 5 wyników" in response.content.decode()
+
+    rare = staff_client.get(INVOICES, {"q": "Nowak"})
+    assert not rare.context["cl"].paginator.capped
+    assert sorted(invoice_ids(rare)) == sorted(
+        Invoice.objects.filter(client=two_clients[1]).values_list("pk", flat=True)
+    )
+    assert "3 wyniki" in rare.content.decode()
+    by_nip = staff_client.get(INVOICES, {"q": "774 000 14 54"})  # a NIP typed with spaces is one word
+    assert sorted(invoice_ids(by_nip)) == sorted(invoice_ids(rare))
