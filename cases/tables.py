@@ -15,7 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRow
 
@@ -28,7 +28,10 @@ from .models import Case
 
 def progress_html(record) -> str:
     """The ladder's progress as it truly is: letters actually sent of the rungs, and the last rung handled."""
-    text = _("wysłano %(sent)s z %(total)s") % {"sent": record.letters_sent or 0, "total": record.stages_total or 0}
+    text = gettext("wysłano %(sent)s z %(total)s") % {
+        "sent": record.letters_sent or 0,
+        "total": record.stages_total or 0,
+    }
     if record.last_stage_name:
         return format_html('{} <small class="it-stage">{}</small>', text, record.last_stage_name)
     return str(text)
@@ -50,9 +53,9 @@ def claim_cell(claim, *, currency: str, warn_class: str = "warn", missing: str |
         )
     return format_html(
         '<span title="{}: {} · {}: {}">{}</span>',
-        _("odsetki"),
+        gettext("odsetki"),
         text.interest,
-        _("rekompensata"),
+        gettext("rekompensata"),
         text.compensation,
         text.total,
     )
@@ -286,7 +289,7 @@ class CaseTable(FastBodyTable):
             return format_html(
                 '{} <span class="paused">{} {}</span>',
                 choice_label(record, "status"),
-                _("wstrzymana do"),
+                gettext("wstrzymana do"),
                 record.paused_until_display,
             )
         return choice_label(record, "status")
@@ -301,8 +304,8 @@ class CaseTable(FastBodyTable):
             reverse("clients:detail", args=[client.pk]),
             client.name or "—",
             client.pk,
-            _("tylko sprawy tego kontrahenta"),
-            _("tylko sprawy tego kontrahenta"),
+            gettext("tylko sprawy tego kontrahenta"),
+            gettext("tylko sprawy tego kontrahenta"),
         )
 
     def render_kind(self, record):
@@ -311,7 +314,9 @@ class CaseTable(FastBodyTable):
     def render_missing_email(self, record):
         client = record.invoice.client
         if client is None or not client.has_usable_email:
-            return format_html('<span class="warn" title="{}">✉ {}</span>', _("brak poprawnego e-maila"), _("brak"))
+            return format_html(
+                '<span class="warn" title="{}">✉ {}</span>', gettext("brak poprawnego e-maila"), gettext("brak")
+            )
         return ""
 
 

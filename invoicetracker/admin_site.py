@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission
 from django.urls import reverse_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from common.admin_dates import DateHierarchyQuerySet
@@ -87,6 +89,17 @@ class AccusativeTitlesMixin:
             else:
                 context["title"] = gettext("Zobacz %s") % noun
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def action_checkbox(self, obj):
+        """The row's checkbox as Django's `ModelAdmin.action_checkbox` writes it, without rendering a form
+        widget through the template engine for each row (40 % of a 100-row list's rendering)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def get_changelist(self, request, **kwargs):
         changelist = super().get_changelist(request, **kwargs)

@@ -12,16 +12,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common import formatting
+from common.admin_search import CappedSearchMixin
 from common.admin_utils import ReadOnlyAdminMixin, fieldset_fields
 from common.calendar import business_today
 
 from ..models import Case, Client
-from ..selectors import case_list_for_ui
+from ..selectors import case_list_for_ui, client_search_q, search_terms
 from ..services import client_set_public_medical
 
 
 @admin.register(Client)
-class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ClientAdmin(CappedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("name_display", "nip_normalized", "emails_display", "has_usable_email", "active_cases", "city")
     list_filter = ("has_usable_email", "is_public_medical_entity")
     search_fields = ("company_name", "first_name", "last_name", "nip", "nip_normalized", "email_raw")
@@ -48,6 +49,14 @@ class ClientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("InFakt"), {"fields": ("infakt_id", "fetched_at")}),
     )
     readonly_fields = fieldset_fields(fieldsets)
+
+    search_words = staticmethod(search_terms)  # a NIP typed with spaces is one word
+
+    def search_shapes(self, term):
+        """Name, e-mail or NIP through the trigram indexes (`client_search_q`), counted up to 1000: a name a
+        tenth of 25,000 clients share is not counted to the end (24 ms at 100,000 cases)."""
+        condition = client_search_q(term)
+        return condition, condition
 
     # Claims (issue 12): the switch for public medical entities (commercial interest at reference + 8 pp).
     def has_mark_medical_permission(self, request):

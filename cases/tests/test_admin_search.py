@@ -147,3 +147,25 @@ def test_the_invoice_admin_counts_a_common_word_up_to_the_cap_and_shows_the_same
     assert "3 wyniki" in rare.content.decode()
     by_nip = staff_client.get(INVOICES, {"q": "774 000 14 54"})  # a NIP typed with spaces is one word
     assert sorted(invoice_ids(by_nip)) == sorted(invoice_ids(rare))
+
+
+CLIENTS = reverse("admin:cases_client_changelist")
+
+
+def test_the_client_admin_finds_names_emails_and_nips_and_counts_a_common_word_up_to_the_cap(
+    staff_client, two_clients, cap_of_five
+):
+    _kowalski, nowak = two_clients
+    for i in range(6):
+        make_client(f"Kowalski i Syn {i}", nip=f"11100000{i:02d}", emails=(f"k{i}@example.com",))
+
+    def found(params):
+        return [client.pk for client in staff_client.get(CLIENTS, params).context["cl"].result_list]
+
+    assert found({"q": "Nowak"}) == [nowak.pk]
+    assert found({"q": "nowak@example"}) == [nowak.pk]
+    assert found({"q": "774 000 14 54"}) == [nowak.pk]  # a NIP typed with spaces
+    wide = staff_client.get(CLIENTS, {"q": "Kowalski"})
+    assert wide.context["cl"].paginator.capped
+    assert len(wide.context["cl"].result_list) == 7  # all of them: one page, the count says "ponad 5"
+    assert "ponad 5 wyników" in wide.content.decode()

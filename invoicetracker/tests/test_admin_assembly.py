@@ -6,8 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from django.contrib import admin
 from django.test import RequestFactory
+from django.utils import translation
 
 from cases.admin import CaseEventInline
 from cases.models import Case, Client, Invoice, ReminderStage
@@ -48,3 +50,30 @@ def test_only_the_top_registers_case_and_reminder_stage_and_nobody_unregisters()
     registering = {p.relative_to(ROOT).as_posix() for p in product if {"Case", "ReminderStage"} & registrations(p)}
     assert registering == {"invoicetracker/admin.py"}
     assert not [p for p in product if ".unregister(" in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_rows_checkbox_is_djangos_written_without_a_widget_template(db, language):
+    """Every list's row checkbox (`AccusativeTitlesMixin.action_checkbox`) is the HTML Django's own
+    `ModelAdmin.action_checkbox` renders through the form widget template: same name, value, label."""
+    client = Client.objects.create(infakt_id=77, company_name='Zaliczka <b>"S.A."</b> & syn', emails=[])
+    client_admin = admin.site._registry[Client]
+    with translation.override(language):
+        ours = client_admin.action_checkbox(client)
+        djangos = admin.ModelAdmin.action_checkbox(client_admin, client)
+    assert ours == djangos
+    assert 'name="_selected_action"' in ours
+    assert f'value="{client.pk}"' in ours
+    assert "&lt;b&gt;" in ours  # the object's name escaped once, as Django does
+
+
+def test_an_action_on_the_rows_checked_in_the_list_still_applies(admin_client):
+    client = Client.objects.create(infakt_id=78, company_name="Szpital Miejski", emails=[])
+    changelist = admin_client.get("/admin/cases/client/").content.decode()
+    assert f'<input type="checkbox" name="_selected_action" value="{client.pk}" class="action-select"' in changelist
+    admin_client.post(
+        "/admin/cases/client/",
+        {"action": "mark_public_medical", "_selected_action": [str(client.pk)], "index": 0},
+    )
+    client.refresh_from_db()
+    assert client.is_public_medical_entity
