@@ -7,6 +7,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common import formatting
@@ -15,7 +16,7 @@ from common.calendar import business_today
 from ..claim_selectors import case_claim_context
 from ..models import Case, Invoice
 from ..selectors import case_dunning_state
-from ..tables import claim_cell, progress_html
+from ..tables import choice_label, claim_cell, progress_html
 
 
 class CaseColumns:
@@ -27,12 +28,12 @@ class CaseColumns:
         if obj.invoice.kind == Invoice.Kind.VAT:
             return obj.invoice.number
         return format_html(
-            '{}<br><small class="it-kind">{}</small>', obj.invoice.number, obj.invoice.get_kind_display()
+            '{}<br><small class="it-kind">{}</small>', obj.invoice.number, choice_label(obj.invoice, "kind")
         )
 
     @admin.display(description=_("rodzaj"), ordering="invoice__kind")
     def kind(self, obj):
-        return obj.invoice.get_kind_display()
+        return choice_label(obj.invoice, "kind")
 
     @admin.display(description=_("kontrahent"), ordering="invoice__client_sort_name")
     def client_name(self, obj):
@@ -52,7 +53,7 @@ class CaseColumns:
             url,
             client.name,
             reverse("clients:detail", args=[client.pk]),
-            _("strona kontrahenta"),
+            gettext("strona kontrahenta"),
         )
 
     @admin.display(description=_("NIP"), ordering="invoice__client__nip_normalized")
@@ -64,7 +65,7 @@ class CaseColumns:
     def client_emails(self, obj):
         client = obj.invoice.client
         if client is None or not client.has_usable_email:
-            return format_html('<span class="it-warn">{}</span>', _("brak poprawnego e-maila"))
+            return format_html('<span class="it-warn">{}</span>', gettext("brak poprawnego e-maila"))
         return ", ".join(client.emails)
 
     @admin.display(description=_("brutto"), ordering="invoice__gross")
@@ -100,7 +101,7 @@ class CaseColumns:
             '<span class="{}">{}</span><br><small title="{}">{}</small>',
             css,
             days,
-            _("termin"),
+            gettext("termin"),
             formatting.format_date(obj.invoice.due_date),
         )
 
@@ -113,7 +114,7 @@ class CaseColumns:
         return format_html(
             "{}<br><small>{} {}</small>",
             progress,
-            _("następne"),
+            gettext("następne"),
             formatting.format_date(obj.next_reminder_date),
         )
 
@@ -124,11 +125,11 @@ class CaseColumns:
     @admin.display(description=_("drabina wezwań"))
     def dunning_state(self, obj):
         labels = {
-            "sent": _("wysłany"),
-            "uncertain": _("niepewny (do sprawdzenia)"),
-            "skipped": _("pominięty"),
-            "next": _("następny"),
-            "later": _("jeszcze nie"),
+            "sent": gettext("wysłany"),
+            "uncertain": gettext("niepewny (do sprawdzenia)"),
+            "skipped": gettext("pominięty"),
+            "next": gettext("następny"),
+            "later": gettext("jeszcze nie"),
         }
         rows = format_html_join(
             "",
@@ -146,11 +147,13 @@ class CaseColumns:
         )
         handover = ""
         if obj.handover == Case.Handover.TO_HAND_OVER:
-            handover = format_html('<p class="handover to_hand_over"><strong>{}</strong></p>', _("Do przekazania"))
+            handover = format_html(
+                '<p class="handover to_hand_over"><strong>{}</strong></p>', gettext("Do przekazania")
+            )
         elif obj.handover == Case.Handover.HANDED_OVER:
             handover = format_html(
                 '<p class="handover handed_over"><strong>{}</strong> {} · {}{}</p>',
-                _("Przekazana"),
+                gettext("Przekazana"),
                 formatting.format_date(obj.handed_over_on),
                 obj.handed_over_to,
                 f" · {obj.handover_note}" if obj.handover_note else "",
@@ -169,18 +172,18 @@ class CaseColumns:
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj):
-        label = obj.get_status_display()
+        label = choice_label(obj, "status")
         if obj.status == Case.Status.CLOSED:
-            return format_html('<span class="it-closed">{}: {}</span>', label, obj.get_close_reason_display())
+            return format_html('<span class="it-closed">{}: {}</span>', label, choice_label(obj, "close_reason"))
         if obj.is_paused:
             label = format_html(
                 '{} <span class="it-paused">{} {}</span>',
                 label,
-                _("wstrzymana do"),
+                gettext("wstrzymana do"),
                 obj.paused_until_display,
             )
         if obj.handover:
-            label = format_html('{} <span class="it-handover">{}</span>', label, obj.get_handover_display())
+            label = format_html('{} <span class="it-handover">{}</span>', label, choice_label(obj, "handover"))
         mark = self.email_mark(obj)
         return format_html("{}<br>{}", label, mark) if mark else label
 
@@ -188,7 +191,9 @@ class CaseColumns:
     def email_mark(self, obj):
         client = obj.invoice.client
         if client is None or not client.has_usable_email:
-            return format_html('<span class="it-warn" title="{}">✉ {}</span>', _("brak poprawnego e-maila"), _("brak"))
+            return format_html(
+                '<span class="it-warn" title="{}">✉ {}</span>', gettext("brak poprawnego e-maila"), gettext("brak")
+            )
         return ""
 
     @admin.display(description=_("otwarta"))
@@ -199,7 +204,7 @@ class CaseColumns:
     def pause(self, obj):
         if obj.paused_until is None and not obj.awaits_amount_review:
             return "—"
-        text = f"{obj.paused_until_display}: {obj.get_pause_reason_display()}"
+        text = f"{obj.paused_until_display}: {choice_label(obj, 'pause_reason')}"
         return f"{text} ({obj.pause_note})" if obj.pause_note else text
 
     @admin.display(description=_("zamknięcie"))
@@ -207,7 +212,7 @@ class CaseColumns:
         if obj.closed_at is None:
             return "—"
         by = f", {obj.closed_by}" if obj.closed_by_id else ""
-        return f"{formatting.format_datetime(obj.closed_at)}: {obj.get_close_reason_display()}{by}"
+        return f"{formatting.format_datetime(obj.closed_at)}: {choice_label(obj, 'close_reason')}{by}"
 
     @admin.display(description=_("ostatnio odświeżona"))
     def last_refreshed(self, obj):
@@ -215,7 +220,7 @@ class CaseColumns:
 
     @admin.display(description=_("strona sprawy"))
     def public_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("cases:detail", args=[obj.pk]), _("oś czasu sprawy"))
+        return format_html('<a href="{}">{}</a>', reverse("cases:detail", args=[obj.pk]), gettext("oś czasu sprawy"))
 
     # The claim computed for today; sorted by the total stored at the last daily refresh.
     @admin.display(description=_("roszczenie"), ordering="claim_total")
@@ -224,7 +229,7 @@ class CaseColumns:
             getattr(obj, "claim_today", None),
             currency=obj.invoice.currency,
             warn_class="it-warn",
-            missing=_("brak stawki"),
+            missing=gettext("brak stawki"),
         )
 
     @admin.display(description=_("roszczenie na dziś"))
@@ -232,13 +237,13 @@ class CaseColumns:
         context = case_claim_context(obj, day=business_today())
         text, claim = context["claim_text"], context["claim"]
         rows = [
-            (_("należność główna"), formatting.format_money(claim.left_to_pay, obj.invoice.currency)),
-            (_("odsetki"), text.interest),
+            (gettext("należność główna"), formatting.format_money(claim.left_to_pay, obj.invoice.currency)),
+            (gettext("odsetki"), text.interest),
         ]
         if not context["claim_consumer"]:
             detail = f" ({text.compensation_detail})" if text.compensation_detail else ""
-            rows.append((_("rekompensata"), f"{text.compensation}{detail}"))
-        rows.append((_("razem"), text.total))
+            rows.append((gettext("rekompensata"), f"{text.compensation}{detail}"))
+        rows.append((gettext("razem"), text.total))
         if obj.waiver_reason:
-            rows.append((_("powód rezygnacji"), obj.waiver_reason))
+            rows.append((gettext("powód rezygnacji"), obj.waiver_reason))
         return format_html_join(mark_safe("<br>"), "{}: {}", rows)
