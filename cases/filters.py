@@ -109,6 +109,14 @@ class CaseFilter(django_filters.FilterSet):
             return True
         return any(value not in (None, "", [], ()) for value in self.form.cleaned_data.values())
 
+    @property
+    def only_client(self) -> int | None:
+        """The client the list is narrowed to when that is its only filter (`?client_id=`), else None."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [], ())}
+        return int(given["client_id"]) if set(given) == {"client_id"} else None
+
     def qs_dense(self):
         """The same cases as `qs`, the text searches in the dense shape (`case_search_dense_q`): for a word
         found in many cases, the page is read walking the list in display order. No query of its own."""

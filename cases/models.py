@@ -482,16 +482,20 @@ class CaseEvent(models.Model):
 
 
 class CaseTotalDelta(models.Model):
-    """A change of the case lists' totals: cases and money left to pay per (status, currency).
+    """A change of the case lists' totals: cases and money left to pay per (status, currency), for the whole
+    list (`whole`) and per client (the rows with `whole` false, `client_id` the invoice's client or None).
 
     Written by PostgreSQL alone (triggers of migration 0019 on `cases_case` and `cases_invoice`: a case
-    opened, closed, reopened or deleted, an invoice's amount left to pay or currency changed), so no
-    write path (a save, a queryset update, a bulk update, raw SQL) can miss it, and folded into one row
-    per (status, currency) by `cases.services.case_totals_compact` (after every sync run). The sum of
-    the rows is the unfiltered lists' sum row (`cases.selectors.case_totals`), read without adding up
-    70,000 cases. Rows are only ever inserted, never updated, so concurrent writers never wait on them.
+    opened, closed, reopened or deleted, an invoice's amount left to pay, currency or client changed), so
+    no write path (a save, a queryset update, a bulk update, raw SQL) can miss it, and folded into one row
+    per (whole, client, status, currency) by `cases.services.case_totals_compact` (after every sync run).
+    The sums of the rows are the sum rows of a whole list and of a list narrowed to one client
+    (`cases.selectors.case_totals`), read without adding up their cases. Rows are only ever inserted,
+    never updated, so concurrent writers never wait on them.
     """
 
+    whole = models.BooleanField(_("cała lista"))
+    client_id = models.BigIntegerField(_("kontrahent"), null=True)
     status = models.CharField(_("status"), max_length=10)
     currency = models.CharField(_("waluta"), max_length=3)
     count = models.BigIntegerField(_("liczba spraw"))
@@ -501,6 +505,10 @@ class CaseTotalDelta(models.Model):
         verbose_name = _("zmiana sum spraw")
         verbose_name_plural = _("zmiany sum spraw")
         default_permissions = ()
+        indexes = [
+            models.Index(fields=["whole", "status"], name="casetotal_whole_status_idx"),
+            models.Index(fields=["client_id", "status"], name="casetotal_client_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.status} {self.currency}: {self.count:+d}, {self.left_to_pay:+d} gr"

@@ -267,18 +267,16 @@ def case_sums(cases: QuerySet[Case]) -> list[CurrencySum]:
     return [CurrencySum(row["invoice__currency"], row["n"], row["total"] or 0) for row in rows]
 
 
-def case_totals(status: str) -> list[CurrencySum] | None:
-    """The sum row of a whole list (every case of `status`, nothing filtered), from the totals PostgreSQL
-    keeps (`CaseTotalDelta`): a few rows, whatever the number of cases. None where they are not kept
-    (SQLite): add the cases up with `case_sums`."""
+def case_totals(status: str, *, client_id: int | None = None) -> list[CurrencySum] | None:
+    """The sum row of a whole list (every case of `status`, nothing filtered) or of the list narrowed to one
+    client (`client_id`), from the totals PostgreSQL keeps (`CaseTotalDelta`): a few rows, whatever the
+    number of cases. None where they are not kept (SQLite): add the cases up with `case_sums`."""
     if connections[router.db_for_read(CaseTotalDelta)].vendor != "postgresql":
         return None
+    rows = CaseTotalDelta.objects.filter(status=status)
+    rows = rows.filter(whole=True) if client_id is None else rows.filter(whole=False, client_id=client_id)
     rows = (
-        CaseTotalDelta.objects.filter(status=status)
-        .values("currency")
-        .annotate(n=Sum("count"), total=Sum("left_to_pay"))
-        .filter(n__gt=0)
-        .order_by("currency")
+        rows.values("currency").annotate(n=Sum("count"), total=Sum("left_to_pay")).filter(n__gt=0).order_by("currency")
     )
     return [CurrencySum(row["currency"], row["n"], row["total"]) for row in rows]
 

@@ -89,10 +89,12 @@ class CaseListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin
         CASE_SEARCH_DENSE_FROM cases, in the query that counts them; a wider search (a word most clients
         share) gets "more than" and no total unless asked for (`?sums=all`): its exact total reads every
         match (30,000 for "Sp." at 100,000 cases), the page itself 100. Filters always get exact sums; the
-        whole list's are the totals PostgreSQL keeps (`case_totals`), not its 70,000 cases added up."""
+        whole list's and one client's are the totals PostgreSQL keeps (`case_totals`), not their cases
+        (70,000 active, 1,750 of the biggest client) added up."""
         filterset = getattr(self, "filterset", None)
-        if filterset is not None and not filterset.filtered:  # the whole list: the totals PostgreSQL keeps
-            totals = case_totals(self.status)
+        if filterset is not None and (not filterset.filtered or filterset.only_client is not None):
+            # The whole list, or one client's: the totals PostgreSQL keeps.
+            totals = case_totals(self.status, client_id=filterset.only_client)
             if totals is not None:
                 return totals, False
         if filterset is None or not filterset.searched or self.request.GET.get("sums") == "all":

@@ -10,20 +10,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseTotalDelta, Invoice
+from cases.models import Case, CaseTotalDelta, Client, Invoice
 from cases.selectors import case_sums, case_totals
 from cases.services import case_close, case_totals_compact
 
 from .conftest import make_case, make_client
 
 
-def added_up(status):
-    return case_sums(Case.objects.filter(status=status))
+def added_up(status, **filters):
+    return case_sums(Case.objects.filter(status=status, **filters))
 
 
 def assert_totals_right():
+    """The whole lists' totals and every client's are their cases added up."""
     for status in (Case.Status.ACTIVE, Case.Status.CLOSED):
         assert case_totals(status) == added_up(status), status
+        for client in Client.objects.all():
+            assert case_totals(status, client_id=client.pk) == added_up(status, invoice__client=client), client
 
 
 @pytest.fixture
@@ -63,6 +66,8 @@ def test_the_totals_follow_every_kind_of_write(cases):
     assert_totals_right()
     Invoice.objects.filter(pk=cases[7].invoice_id).update(number="FV/RENAMED")  # not an amount: no row
     assert_totals_right()
+    Invoice.objects.filter(pk=cases[0].invoice_id).update(client=cases[8].invoice.client)  # another client's now
+    assert_totals_right()
 
 
 def test_folding_keeps_the_totals_and_leaves_a_row_per_status_and_currency(cases):
@@ -76,10 +81,13 @@ def test_folding_keeps_the_totals_and_leaves_a_row_per_status_and_currency(cases
 
     assert {status: case_totals(status) for status in before} == before
     assert_totals_right()
-    rows = sorted(CaseTotalDelta.objects.values_list("status", "currency"))
+    rows = sorted(CaseTotalDelta.objects.filter(whole=True).values_list("status", "currency"))
     assert rows == [("active", "PLN"), ("closed", "EUR"), ("closed", "PLN")]
+    by_client = sorted(CaseTotalDelta.objects.filter(whole=False).values_list("client_id", "status", "currency"))
+    kowalski, beta = cases[0].invoice.client_id, cases[6].invoice.client_id
+    assert by_client == sorted([(kowalski, "active", "PLN"), (beta, "closed", "EUR"), (beta, "closed", "PLN")])
     case_totals_compact()  # again: nothing changes
-    assert sorted(CaseTotalDelta.objects.values_list("status", "currency")) == rows
+    assert sorted(CaseTotalDelta.objects.filter(whole=True).values_list("status", "currency")) == rows
 
 
 def test_the_whole_list_reads_the_totals_a_filtered_one_adds_up(staff_client, cases):
@@ -92,6 +100,12 @@ def test_the_whole_list_reads_the_totals_a_filtered_one_adds_up(staff_client, ca
     assert 'SUM("cases_invoice"."left_to_pay")' not in sql
     assert "Razem PLN" in response.content.decode()
     assert "6 spraw" in response.content.decode()
+
+    client = cases[6].invoice.client  # one client's list: its totals too
+    with CaptureQueriesContext(connection) as one_client:
+        response = staff_client.get(active, {"client_id": client.pk})
+    assert response.context["sums"] == added_up(Case.Status.ACTIVE, invoice__client=client)
+    assert 'SUM("cases_invoice"."left_to_pay")' not in " ".join(query["sql"] for query in one_client.captured_queries)
 
     with CaptureQueriesContext(connection) as filtered:
         response = staff_client.get(active, {"days_min": 3})

@@ -179,9 +179,8 @@ def test_a_second_run_the_next_day_asks_only_for_new_days_payments_and_late_issu
     assert invoices_json_requests(run) == {"invoice_list": 3}
     assert [e.kind for e in case.events.all()] == ["opened", "payment", "closed"]
     # The lists' totals: the rows the run's changes added are folded, one per (status, currency).
-    assert list(CaseTotalDelta.objects.values_list("status", "currency", "count", "left_to_pay")) == [
-        ("closed", "PLN", 1, 0)
-    ]
+    folded = CaseTotalDelta.objects.order_by("-whole").values_list("whole", "client_id", "status", "currency", "count")
+    assert list(folded) == [(True, None, "closed", "PLN", 1), (False, case.invoice.client_id, "closed", "PLN", 1)]
 
 
 @pytest.fixture
