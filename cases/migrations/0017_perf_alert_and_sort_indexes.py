@@ -15,6 +15,8 @@ SQL without a model-state change, like 0004 and 0011.
 
 from django.db import migrations
 
+from common.migration_ops import postgresql_indexes
+
 INDEXES = [
     (
         "client_usable_email_count_idx",
@@ -28,21 +30,7 @@ INDEXES = [
 ]
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":  # jsonb_array_length: PostgreSQL's
-        return
-    for name, definition in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _definition in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("cases", "0016_perf_client_sort_key")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgresql_indexes(INDEXES)]  # jsonb_array_length: PostgreSQL's

@@ -9,24 +9,12 @@ SQL without a model-state change, like 0004, 0011 and 0017.
 
 from django.db import migrations
 
+from common.migration_ops import postgresql_indexes
+
 INDEXES = [("case_status_closed_id_idx", "cases_case (status, closed_at DESC, id DESC)")]
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _definition in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0017_perf_alert_and_sort_indexes")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgresql_indexes(INDEXES)]

@@ -9,6 +9,8 @@ no model-state change.
 
 from django.db import migrations
 
+from common.migration_ops import postgresql_indexes
+
 INDEXES = [
     ("remindermessage_created_id_idx", "created_at, id"),
     ("remindermessage_send_date_id_idx", "send_date, id"),
@@ -26,23 +28,6 @@ TRIGRAM = [
 ]
 
 
-def create_trigram(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, column in TRIGRAM:
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON notifications_remindermessage "
-            f"USING gin (UPPER({column}) gin_trgm_ops)"
-        )
-
-
-def drop_trigram(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _column in TRIGRAM:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("notifications", "0007_r2b_message_view_role"), ("cases", "0005_search_trigram_indexes")]
 
@@ -54,5 +39,10 @@ class Migration(migrations.Migration):
             ],
             [f"DROP INDEX IF EXISTS {name}" for name, _columns in INDEXES],
         ),
-        migrations.RunPython(create_trigram, drop_trigram),
+        postgresql_indexes(
+            [
+                (name, f"notifications_remindermessage USING gin (UPPER({column}) gin_trgm_ops)")
+                for name, column in TRIGRAM
+            ]
+        ),
     ]
