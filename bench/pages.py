@@ -155,18 +155,22 @@ def all_pages() -> list[tuple[str, str, str]]:
     return [*admin_pages(), *OTHER_PAGES]
 
 
+# A placeholder in a page's url -> the InFakt id of the client it stands for (see `fill`).
+CLIENT_PLACEHOLDERS = {
+    "{client}": 1,  # the heavy client: every 40th case and their letters
+    "{steady_client}": 2,  # ~200 cases at every size
+    "{small_client}": 3,  # a few cases
+}
+
+
 def page_url(url: str) -> str:
     from cases.models import Client
     from syncstatus.models import SyncRun
 
-    if "{client}" in url:  # the heavy client: infakt_id 1 holds every 40th case and their letters
-        url = url.replace("{client}", str(Client.objects.filter(infakt_id=1).values_list("pk", flat=True).first()))
-    if "{steady_client}" in url:
-        steady = Client.objects.filter(infakt_id=2).values_list("pk", flat=True).first()
-        url = url.replace("{steady_client}", str(steady))
-    if "{small_client}" in url:
-        small = Client.objects.filter(infakt_id=3).values_list("pk", flat=True).first()
-        url = url.replace("{small_client}", str(small))
+    for placeholder, infakt_id in CLIENT_PLACEHOLDERS.items():
+        if placeholder in url:
+            pk = Client.objects.filter(infakt_id=infakt_id).values_list("pk", flat=True).first()
+            url = url.replace(placeholder, str(pk))
     if "{run}" in url:
         return url.replace("{run}", str(SyncRun.objects.order_by("-pk").values_list("pk", flat=True).first()))
     return url

@@ -97,24 +97,26 @@ class CaseFilter(django_filters.FilterSet):
     @property
     def searched(self) -> bool:
         """A valid form with a text search (the search box or the client's name)."""
-        data = getattr(self.form, "cleaned_data", None) or {}
-        return self.is_valid() and any((data.get(key) or "").strip() for key in ("q", "client"))
+        given = self._given() or {}
+        return any((given.get(key) or "").strip() for key in ("q", "client"))
+
+    def _given(self) -> dict | None:
+        """The filters given a value (sorting and paging are not filters); None for an invalid form."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return None
+        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [], ())}
 
     @property
     def filtered(self) -> bool:
-        """Any filter or search given (sorting and paging are not filters): False for the whole list."""
-        if not self.is_bound:
-            return False
-        if not self.is_valid():
-            return True
-        return any(value not in (None, "", [], ()) for value in self.form.cleaned_data.values())
+        """Any filter or search given (or an invalid one): False for the whole list."""
+        return self._given() != {}
 
     @property
     def only_client(self) -> int | None:
         """The client the list is narrowed to when that is its only filter (`?client_id=`), else None."""
-        if not self.is_bound or not self.is_valid():
-            return None
-        given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [], ())}
+        given = self._given() or {}
         return int(given["client_id"]) if set(given) == {"client_id"} else None
 
     def qs_dense(self):

@@ -214,6 +214,23 @@ def case_list_for_ui(*, today: date | None = None, status: str | None = None) ->
 DISPLAY_ANNOTATIONS = ("days_past_due", "is_paused", "stages_done", "stages_total", "last_stage_name")
 
 
+def _without_display(cases: QuerySet[Case], *, drop_joins: bool = False) -> QuerySet[Case]:
+    """The list unordered, without its display annotations; `drop_joins`: also without the joins only they
+    used (for a count; a sum keeps the join to the invoice it reads)."""
+    clone = cases.order_by()
+    query = clone.query
+    for name in DISPLAY_ANNOTATIONS:
+        annotation = query.annotations.pop(name, None)
+        if annotation is None or not drop_joins:
+            continue
+        for node in annotation.flatten():
+            if isinstance(node, Col) and node.alias != query.base_table:
+                query.unref_alias(node.alias)
+    if query.annotation_select_mask is not None:
+        query.set_annotation_mask(set(query.annotation_select_mask) - set(DISPLAY_ANNOTATIONS))
+    return clone
+
+
 def case_count(cases: QuerySet[Case]) -> int:
     """COUNT(*) of a case list without the join its display annotations added.
 
@@ -222,18 +239,7 @@ def case_count(cases: QuerySet[Case]) -> int:
     but the display annotations is dropped. On 100,000 cases this turns a hash join
     into a plain count of cases.
     """
-    clone = cases.order_by()
-    query = clone.query
-    for name in DISPLAY_ANNOTATIONS:
-        annotation = query.annotations.pop(name, None)
-        if annotation is None:
-            continue
-        for node in annotation.flatten():
-            if isinstance(node, Col) and node.alias != query.base_table:
-                query.unref_alias(node.alias)
-    if query.annotation_select_mask is not None:
-        query.set_annotation_mask(set(query.annotation_select_mask) - set(DISPLAY_ANNOTATIONS))
-    return clone.count()
+    return _without_display(cases, drop_joins=True).count()
 
 
 @dataclass(frozen=True)
@@ -243,17 +249,6 @@ class CurrencySum:
     currency: str
     count: int
     left_to_pay: int
-
-
-def _without_display(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """The list unordered, without its display annotations (the join to the invoice stays)."""
-    clone = cases.order_by()
-    query = clone.query
-    for name in DISPLAY_ANNOTATIONS:
-        query.annotations.pop(name, None)
-    if query.annotation_select_mask is not None:
-        query.set_annotation_mask(set(query.annotation_select_mask) - set(DISPLAY_ANNOTATIONS))
-    return clone
 
 
 def case_sums(cases: QuerySet[Case]) -> list[CurrencySum]:

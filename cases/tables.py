@@ -61,6 +61,16 @@ def claim_cell(claim, *, currency: str, warn_class: str = "warn", missing: str |
     )
 
 
+def missing_email_mark(case, *, css: str = "warn") -> str:
+    """ "✉ brak" when the case's client has no usable e-mail address (or there is no client), else ""."""
+    client = case.invoice.client
+    if client is None or not client.has_usable_email:
+        return format_html(
+            '<span class="{}" title="{}">✉ {}</span>', css, gettext("brak poprawnego e-maila"), gettext("brak")
+        )
+    return ""
+
+
 class MoneyColumn(tables.Column):
     """Integer grosze shown as 1 234,56 zł."""
 
@@ -312,12 +322,7 @@ class CaseTable(FastBodyTable):
         return choice_label(record.invoice, "kind")
 
     def render_missing_email(self, record):
-        client = record.invoice.client
-        if client is None or not client.has_usable_email:
-            return format_html(
-                '<span class="warn" title="{}">✉ {}</span>', gettext("brak poprawnego e-maila"), gettext("brak")
-            )
-        return ""
+        return missing_email_mark(record)
 
 
 class ClosedCaseTable(CaseTable):

@@ -16,7 +16,7 @@ from common.calendar import business_today
 from ..claim_selectors import case_claim_context
 from ..models import Case, Invoice
 from ..selectors import case_dunning_state
-from ..tables import choice_label, claim_cell, progress_html
+from ..tables import choice_label, claim_cell, missing_email_mark, progress_html
 
 
 class CaseColumns:
@@ -189,12 +189,7 @@ class CaseColumns:
 
     @admin.display(description=_("e-mail"), ordering="invoice__client__has_usable_email")
     def email_mark(self, obj):
-        client = obj.invoice.client
-        if client is None or not client.has_usable_email:
-            return format_html(
-                '<span class="it-warn" title="{}">✉ {}</span>', gettext("brak poprawnego e-maila"), gettext("brak")
-            )
-        return ""
+        return missing_email_mark(obj, css="it-warn")
 
     @admin.display(description=_("otwarta"))
     def opened(self, obj):
