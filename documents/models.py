@@ -21,8 +21,8 @@ from cases.models import Case
 
 
 class InterestNoteCounter(models.Model):
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("rok"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("ostatni numer"), default=0)
 
     class Meta:
         verbose_name = _("licznik not odsetkowych")
@@ -51,13 +51,13 @@ class InterestNote(models.Model):
     interest_to = models.DateField(_("odsetki do (dzień zapłaty)"))
     language = models.CharField(_("język"), max_length=2, default="pl")
     # Everything the PDF shows, as issued (the PDF is rendered from it, so it never changes afterwards).
-    data = models.JSONField(default=dict)
+    data = models.JSONField(_("treść noty"), default=dict)
     issued_at = models.DateTimeField(_("wystawiona"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("wystawił"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     send_status = models.CharField(_("wysyłka"), max_length=8, choices=SendStatus, default=SendStatus.PENDING)
-    send_attempts = models.PositiveSmallIntegerField(default=0)
+    send_attempts = models.PositiveSmallIntegerField(_("próby wysyłki"), default=0)
     sent_at = models.DateTimeField(_("wysłana"), null=True, blank=True)
     sent_to = models.JSONField(_("adresaci"), default=list, blank=True)
     send_error = models.CharField(_("błąd wysyłki"), max_length=500, blank=True)

@@ -229,18 +229,19 @@ def test_the_language_switch_sets_english_for_the_next_pages(admin_client):
 # --- Every string translated: templates, code and verbose names --------------------------------------------------
 
 PL_PO_PATH = Path(settings.BASE_DIR) / "locale" / "pl" / "LC_MESSAGES" / "django.po"
+# The project's own apps (every installed app whose code lives in this repository), read from the settings so
+# that a new app's strings and models are checked without anyone adding it here.
+PROJECT_APPS = tuple(
+    config.label
+    for config in apps.get_app_configs()
+    if Path(config.path).resolve().is_relative_to(Path(settings.BASE_DIR).resolve())
+    and ".venv" not in Path(config.path).parts
+)
 SOURCE_DIRS = (
-    "cases",
-    "notifications",
-    "worklist",
-    "syncstatus",
-    "panel",
-    "security",
-    "ops",
-    "invoicetracker",
+    *sorted({Path(config.path).name for config in apps.get_app_configs() if config.label in PROJECT_APPS}),
+    "common",
     "templates",
 )
-PROJECT_APPS = ("cases", "notifications", "worklist", "syncstatus", "panel", "security", "ops")
 
 
 def _key(e: Entry) -> tuple[str | None, str]:
